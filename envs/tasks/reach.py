@@ -1,0 +1,39 @@
+"""Reach: bring the effector to a marked target above the table."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from envs.base import TabletopEnv
+from envs.scene import cylinder
+
+TARGET_NOMINAL = np.array([0.10, -0.05, 0.05])  # m; the marker lies on the table under it
+SUCCESS_RADIUS = 0.05  # m
+
+
+class ReachEnv(TabletopEnv):
+    """Move the effector within 5 cm of the target point above the red marker."""
+
+    def _build_objects(self) -> None:
+        self._marker = cylinder(self.client, 0.03, 0.004, (0, 0, 0.002), (0.9, 0.1, 0.1, 1.0),
+                                collide=False)
+        self._goal = TARGET_NOMINAL.copy()
+
+    def _reset_task(self, rng: np.random.Generator) -> None:
+        self._goal = TARGET_NOMINAL + rng.uniform([-0.02, -0.02, 0.0], [0.02, 0.02, 0.02])
+        self.place(self._marker, (self._goal[0], self._goal[1], 0.002))
+
+    def task_points(self) -> dict[str, np.ndarray]:
+        return {"target": self._goal.copy()}
+
+    def _distance(self) -> float:
+        return float(np.linalg.norm(self.embodiment.position() - self._goal))
+
+    def is_success(self) -> bool:
+        return self._distance() < SUCCESS_RADIUS
+
+    def dense_reward(self) -> float:
+        return -self._distance()
+
+    def scripted_action(self) -> np.ndarray:
+        return self.move_toward(self._goal, speed=0.8)

@@ -1,0 +1,130 @@
+"""The ``lbw`` command line.
+
+    lbw demo --task push --seed 0 --out videos/
+    lbw collect --task push --domain robot --frames 5000 --out data/push_robot.npz
+    lbw bench env
+    lbw bench demos --seeds 100
+
+``lbw <command> --help`` explains every option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from envs import EMBODIMENTS, TASKS
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from lbw.demo import record_demo
+
+    demo = record_demo(args.task, seed=args.seed, image_size=args.image_size)
+    paths = demo.save(args.out, overwrite=args.overwrite)
+    print(f"{args.task}: human demo succeeded ({len(demo.human_frames)} frames)")
+    for kind, path in paths.items():
+        print(f"  {kind:8s} {path}")
+
+
+def _collect(args: argparse.Namespace) -> None:
+    from lbw.dataset import collect_frames
+
+    out = Path(args.out or f"data/{args.task}_{args.domain}.npz")
+    if out.exists() and not args.overwrite:  # fail before the work, not after it
+        sys.exit(f"error: refusing to overwrite {out} (pass --overwrite)")
+    data = collect_frames(args.task, args.domain, args.frames, seed=args.seed,
+                          image_size=args.image_size, progress=not args.quiet)
+    data.save(out, overwrite=args.overwrite)
+    print(f"wrote {len(data)} frames from {data.meta['num_episodes']} episodes to {out}")
+
+
+def _bench(args: argparse.Namespace) -> None:
+    from lbw import bench
+
+    rows: list = []
+    for task in args.tasks:
+        for embodiment in args.embodiments:
+            if args.target == "env":
+                rows.append(bench.bench_env(task, embodiment, steps=args.steps, repeats=args.repeats))
+            else:
+                rows.append(bench.bench_demos(task, embodiment, seeds=args.seeds))
+            if not args.quiet:
+                print(f"  done {task}/{embodiment}", file=sys.stderr)
+    table = bench.env_table(rows) if args.target == "env" else bench.demos_table(rows)
+    print(table)
+    if args.json:
+        Path(args.json).write_text(json.dumps([asdict(r) for r in rows], indent=1))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lbw", description="Learning by Watching: teach a simulated robot arm from one human video.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def task_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--task", choices=TASKS, default="push", help="task (default: push)")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+        p.add_argument("--image-size", type=int, default=64, help="frame side in pixels (default: 64)")
+        p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+
+    demo = commands.add_parser(
+        "demo", help="record a human demonstration clip and its paired robot clip",
+        description="Run the scripted human demonstrator, replay it with the robot, and write "
+                    "TASK_human.mp4, TASK_robot.mp4 and TASK_demo.json (per-frame ground truth).")
+    task_option(demo)
+    common(demo)
+    demo.add_argument("--out", default="videos", help="output folder (default: videos/)")
+    demo.set_defaults(run=_demo)
+
+    collect = commands.add_parser(
+        "collect", help="render an unpaired frame dataset of one embodiment",
+        description="Render frames of randomised motions (that also move the objects) of one "
+                    "embodiment into a compressed .npz with per-frame ground-truth pixels.")
+    task_option(collect)
+    collect.add_argument("--domain", choices=EMBODIMENTS, required=True, help="which embodiment")
+    collect.add_argument("--frames", type=int, default=5000, help="number of frames (default: 5000)")
+    collect.add_argument("--out", default=None, help="output .npz (default: data/TASK_DOMAIN.npz)")
+    collect.add_argument("--quiet", action="store_true", help="no progress bar")
+    common(collect)
+    collect.set_defaults(run=_collect)
+
+    bench = commands.add_parser(
+        "bench", help="measure simulation speed or demonstrator reliability",
+        description="env: median render time and env steps/s with and without rendering. "
+                    "demos: scripted demonstrator success over seeded initial states.")
+    bench.add_argument("target", choices=("env", "demos"), help="what to measure")
+    bench.add_argument("--tasks", nargs="+", choices=TASKS, default=list(TASKS), metavar="TASK",
+                       help=f"tasks (default: all of {', '.join(TASKS)})")
+    bench.add_argument("--embodiments", nargs="+", choices=EMBODIMENTS, default=list(EMBODIMENTS),
+                       metavar="EMBODIMENT", help="embodiments (default: robot human)")
+    bench.add_argument("--steps", type=int, default=300, help="env: steps per timed run (default: 300)")
+    bench.add_argument("--repeats", type=int, default=5, help="env: timed runs; the median is reported")
+    bench.add_argument("--seeds", type=int, default=100, help="demos: seeded episodes (default: 100)")
+    bench.add_argument("--json", default=None, help="also write the rows to this JSON file")
+    bench.add_argument("--quiet", action="store_true", help="no progress lines")
+    bench.set_defaults(run=_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from lbw.dataset import DatasetError
+    from lbw.demo import DemoError
+    from lbw.video import VideoError
+
+    try:
+        args.run(args)
+    except (DatasetError, DemoError, VideoError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Unpaired frame datasets for training the translator and the keypoint detector.
+
+    lbw collect --task push --domain robot --frames 5000 --out data/push_robot.npz
+
+    from lbw.dataset import load_frames
+    data = load_frames("data/push_robot.npz")
+    data.frames.shape  # (5000, 64, 64, 3) uint8; data.episode, data.step: (5000,) int32
+
+Frames come from episodes of randomised motion of one embodiment: half the episodes follow the
+scripted demonstrator with heavy action noise, half chase random waypoints, many of them at an
+object's height, so that the objects move too and not only the arm.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+import envs
+from envs.base import TabletopEnv
+
+FORMAT_VERSION = 1
+_KEYS = ("frames", "episode", "step", "pixels", "meta")
+
+
+class DatasetError(ValueError):
+    """A frame dataset that is missing, unreadable or inconsistent."""
+
+
+@dataclass
+class FrameDataset:
+    """Frames of one task and domain with their ground truth.
+
+    frames: uint8 (N, H, W, 3). episode, step: int32 (N,) — which episode a frame belongs to
+    and its index in it (frames of one episode are consecutive). pixels: float32 (N, P, 2) —
+    the (u, v) pixel coordinates of the ``point_names`` points (effector first)."""
+
+    frames: np.ndarray
+    episode: np.ndarray
+    step: np.ndarray
+    pixels: np.ndarray
+    point_names: list[str]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def validate(self, source: str = "<dataset>") -> FrameDataset:
+        f = self.frames
+        if f.ndim != 4 or f.shape[-1] != 3 or f.dtype != np.uint8:
+            raise DatasetError(f"{source}: frames must be uint8 (N, H, W, 3), got {f.dtype} {f.shape}")
+        n = len(f)
+        if n == 0:
+            raise DatasetError(f"{source}: the dataset holds no frames")
+        for name in ("episode", "step"):
+            array = getattr(self, name)
+            if array.shape != (n,):
+                raise DatasetError(f"{source}: {name} has shape {array.shape}, expected ({n},)")
+        if self.pixels.shape != (n, len(self.point_names), 2):
+            raise DatasetError(
+                f"{source}: pixels has shape {self.pixels.shape}, "
+                f"expected ({n}, {len(self.point_names)}, 2)"
+            )
+        return self
+
+    def save(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
+        """Write a compressed ``.npz`` atomically; refuses to replace a file unless told."""
+        path = Path(path)
+        if path.suffix != ".npz":
+            raise DatasetError(f"{path}: a dataset file must end in .npz")
+        if path.exists() and not overwrite:
+            raise DatasetError(f"refusing to overwrite {path} (pass --overwrite)")
+        self.validate(str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {**self.meta, "point_names": self.point_names, "format_version": FORMAT_VERSION}
+        partial = path.with_name(f".{path.stem}.partial.npz")
+        try:
+            np.savez_compressed(partial, frames=self.frames, episode=self.episode, step=self.step,
+                                pixels=self.pixels, meta=np.array(json.dumps(meta)))
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+        return path
+
+
+def load_frames(path: str | os.PathLike) -> FrameDataset:
+    """Load and validate a dataset written by ``FrameDataset.save`` / ``lbw collect``."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"{path}: no such dataset file")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            missing = [k for k in _KEYS if k not in archive.files]
+            if missing:
+                raise DatasetError(f"{path}: not an lbw frame dataset (missing {', '.join(missing)})")
+            arrays = {k: archive[k] for k in _KEYS}
+        meta = json.loads(str(arrays["meta"]))
+    except DatasetError:
+        raise
+    except Exception as error:
+        raise DatasetError(f"{path}: unreadable dataset ({error})") from error
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise DatasetError(f"{path}: format version {meta.get('format_version')}, expected {FORMAT_VERSION}")
+    point_names = list(meta.pop("point_names", []))
+    return FrameDataset(arrays["frames"], arrays["episode"], arrays["step"], arrays["pixels"],
+                        point_names, meta).validate(str(path))
+
+
+def _random_motion_policy(env: TabletopEnv, rng: np.random.Generator):
+    """A per-episode exploration policy: noisy demonstrator, or random waypoints."""
+    if rng.random() < 0.5:
+        noise = rng.uniform(0.2, 0.8)
+
+        def noisy_demonstrator() -> np.ndarray:
+            action = env.scripted_action() + rng.normal(0.0, noise, size=3)
+            return np.clip(action, -1.0, 1.0)
+
+        return noisy_demonstrator
+
+    waypoint = np.zeros(3)
+
+    def new_waypoint() -> np.ndarray:
+        if rng.random() < 0.6:  # at an object, low: brushes or pushes it
+            points = list(env.task_points().values())
+            point = points[rng.integers(len(points))]
+            xy = point[:2] + rng.normal(0.0, 0.04, size=2)
+            return np.array([*xy, rng.uniform(0.04, 0.07)])
+        return rng.uniform(env.WORKSPACE_LOW, env.WORKSPACE_HIGH)
+
+    def waypoints() -> np.ndarray:
+        nonlocal waypoint
+        if not waypoint.any() or np.linalg.norm(env.embodiment.position() - waypoint) < 0.02:
+            waypoint = new_waypoint()
+        return env.move_toward(waypoint, speed=rng.uniform(0.4, 1.0))
+
+    return waypoints
+
+
+def collect_frames(
+    task: str,
+    domain: str,
+    num_frames: int,
+    seed: int = 0,
+    image_size: int = 64,
+    progress: bool = True,
+) -> FrameDataset:
+    """Render ``num_frames`` frames of randomised motion of the ``domain`` embodiment."""
+    if num_frames < 1:
+        raise ValueError(f"num_frames must be positive, got {num_frames}")
+    env = envs.make(task, embodiment=domain, image_size=image_size, obs_mode="pixels")
+    rng = np.random.default_rng(seed)
+    frames, episode, step, pixels = [], [], [], []
+    names: list[str] = []
+    bar = tqdm(total=num_frames, desc=f"collect {task}/{domain}", unit="frame", disable=not progress)
+    try:
+        index = 0
+        while len(frames) < num_frames:
+            obs, info = env.reset(seed=int(rng.integers(2**31)))
+            names = list(info["pixels"])
+            policy = _random_motion_policy(env.unwrapped, rng)
+            t, done = 0, False
+            while not done and len(frames) < num_frames:
+                frames.append(obs)
+                episode.append(index)
+                step.append(t)
+                pixels.append(np.stack([info["pixels"][n] for n in names]))
+                bar.update(1)
+                obs, _, terminated, truncated, info = env.step(policy())
+                done, t = terminated or truncated, t + 1
+            index += 1
+    finally:
+        bar.close()
+        env.close()
+    meta = {"task": task, "domain": domain, "seed": seed, "image_size": image_size,
+            "num_frames": num_frames, "num_episodes": index}
+    return FrameDataset(np.stack(frames), np.asarray(episode, np.int32), np.asarray(step, np.int32),
+                        np.asarray(pixels, np.float32), names, meta).validate()
