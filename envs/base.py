@@ -30,6 +30,7 @@ SimState = dict[str, np.ndarray]
 position + quaternion (7,); an articulated part → joint position (1,)."""
 
 OBS_MODES = ("state", "pixels")
+STATE_BOUND = 3.0  # m: the room (a dropped object lands on the floor, 0.8 m below the table)
 
 
 class TabletopEnv(gym.Env):
@@ -92,9 +93,12 @@ class TabletopEnv(gym.Env):
             self.observation_space = spaces.Box(0, 255, (image_size, image_size, 3), np.uint8)
         else:
             n = 3 * len(self.point_names())
-            self.observation_space = spaces.Box(-np.inf, np.inf, (n,), np.float32)
+            self.observation_space = spaces.Box(-STATE_BOUND, STATE_BOUND, (n,), np.float32)
         self._target = self.embodiment.position()
         self._frame: np.ndarray | None = None
+        # The whole simulator state, contact caches included: restoring it on reset makes a
+        # seeded episode replay exactly, whatever the previous episode did.
+        self._pristine = self.client.saveState()
 
     # ------------------------------------------------------------------------ task interface
     @abstractmethod
@@ -121,6 +125,16 @@ class TabletopEnv(gym.Env):
     def scripted_action(self) -> np.ndarray:
         """The scripted demonstrator's action (3,) in [-1, 1], from ground truth."""
 
+    def _forget_contacts(self) -> None:
+        """Drop the contact caches of the last episode (``restoreState`` keeps them, and their
+        warm-start impulses would make a seeded episode depend on the one before): lift every
+        moving body apart so that the broadphase discards its contact pairs."""
+        movers = [self.embodiment.effector_id, *self.free_bodies.values()]
+        movers += list(dict.fromkeys(body for body, _ in self.joints.values()))
+        for i, body in enumerate(movers):
+            self.client.resetBasePositionAndOrientation(body, (10.0 * (i + 1), 0.0, 10.0), (0, 0, 0, 1))
+        self.client.performCollisionDetection()
+
     def effector_start(self) -> np.ndarray:
         """Nominal effector position at reset, m."""
         return np.array([-0.05, 0.14, 0.14])
@@ -130,6 +144,8 @@ class TabletopEnv(gym.Env):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
+        self._forget_contacts()
+        self.client.restoreState(self._pristine)
         rng = self.np_random
         start = self.effector_start() + rng.uniform(-0.02, 0.02, size=3)
         self.embodiment.teleport(start)
@@ -213,7 +229,8 @@ class TabletopEnv(gym.Env):
     def _observation(self) -> np.ndarray:
         if self.obs_mode == "pixels":
             return self.render()
-        return np.concatenate(list(self.points().values())).astype(np.float32)
+        state = np.concatenate(list(self.points().values())).astype(np.float32)
+        return np.clip(state, -STATE_BOUND, STATE_BOUND)
 
     def _info(self) -> dict[str, Any]:
         points = self.points()

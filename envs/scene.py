@@ -183,7 +183,7 @@ def build_room(client: BulletClient, style: SceneStyle) -> int:
         client.createMultiBody(0, -1, planks, (0.0, TABLE_CENTER_Y, 0.0005))
     box(client, (2.0, 0.02, 1.2), (0.0, TABLE_CENTER_Y + hy + 0.35, 0.3), style.wall_rgba,
         collide=False)
-    box(client, (2.0, 2.0, 0.01), (0.0, 0.0, -0.8), style.floor_rgba, collide=False)
+    box(client, (2.0, 2.0, 0.01), (0.0, 0.0, -0.8), style.floor_rgba)  # catches dropped objects
     return table
 
 

@@ -4,6 +4,7 @@
     lbw collect --task push --domain robot --frames 5000 --out data/push_robot.npz
     lbw bench env
     lbw bench demos --seeds 100
+    lbw gallery --out docs/
 
 ``lbw <command> --help`` explains every option.
 """
@@ -60,6 +61,13 @@ def _bench(args: argparse.Namespace) -> None:
         Path(args.json).write_text(json.dumps([asdict(r) for r in rows], indent=1))
 
 
+def _gallery(args: argparse.Namespace) -> None:
+    from lbw.gallery import write_gallery
+
+    for path in write_gallery(args.out, image_size=args.image_size, seed=args.seed):
+        print(f"wrote {path}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lbw", description="Learning by Watching: teach a simulated robot arm from one human video.")
@@ -109,6 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", default=None, help="also write the rows to this JSON file")
     bench.add_argument("--quiet", action="store_true", help="no progress lines")
     bench.set_defaults(run=_bench)
+
+    gallery = commands.add_parser(
+        "gallery", help="render the task grid picture and a side-by-side demo gif",
+        description="Write OUT/tasks.png (every task, human and paired robot frames) and "
+                    "OUT/push_pair.gif (the push demo, human | robot).")
+    gallery.add_argument("--out", default="docs", help="output folder (default: docs/)")
+    gallery.add_argument("--image-size", type=int, default=128, help="frame side in pixels (default: 128)")
+    gallery.add_argument("--seed", type=int, default=0, help="demo seed (default: 0)")
+    gallery.set_defaults(run=_gallery)
     return parser
 
 

@@ -95,7 +95,7 @@ def _read_folder(path: Path) -> list[np.ndarray]:
     frames = []
     for file in files:
         try:
-            frames.append(to_rgb(iio.imread(file), file))
+            frames.append(to_rgb(iio.imread(file, plugin="pillow"), file))
         except VideoError:
             raise
         except Exception as error:  # imageio raises many kinds: name the file, keep the cause
@@ -107,7 +107,8 @@ def _read_clip(path: Path) -> list[np.ndarray]:
     if path.stat().st_size == 0:
         raise VideoError(f"{path}: the file is empty")
     try:
-        frames = [to_rgb(f, path) for f in iio.imiter(path)]
+        plugin = "pillow" if path.suffix.lower() == ".gif" else "FFMPEG"
+        frames = [to_rgb(f, path) for f in iio.imiter(path, plugin=plugin)]
     except VideoError:
         raise
     except Exception as error:
