@@ -41,13 +41,6 @@ class Part:
     rgba: RGBA
     orientation: tuple[float, float, float, float] = IDENTITY
 
-    def shape_kwargs(self) -> dict:
-        if self.geom == pb.GEOM_BOX:
-            return {"halfExtents": self.size}
-        if self.geom == pb.GEOM_SPHERE:
-            return {"radius": self.size[0]}
-        return {"radius": self.size[0], "length": self.size[1]}
-
 
 @dataclass(frozen=True)
 class Joint:
@@ -74,14 +67,21 @@ class EmbodimentSpec:
     extra_parts: tuple[Part, ...] = field(default=())  # static decoration (a torso)
 
 
+def _geometry(parts: Sequence[Part]) -> dict[str, list]:
+    """The shape arguments pybullet's ``create*ShapeArray`` take, for a list of parts."""
+    return {
+        "shapeTypes": [p.geom for p in parts],
+        "halfExtents": [p.size if p.geom == pb.GEOM_BOX else (0, 0, 0) for p in parts],
+        "radii": [p.size[0] if p.geom != pb.GEOM_BOX else 0 for p in parts],
+        "lengths": [p.size[1] if p.geom in (pb.GEOM_CYLINDER, pb.GEOM_CAPSULE) else 0 for p in parts],
+    }
+
+
 def _compound_visual(client: BulletClient, parts: Sequence[Part]) -> int:
     if not parts:
         return -1  # an invisible link (a joint of a ball-like shoulder or wrist)
     return client.createVisualShapeArray(
-        shapeTypes=[p.geom for p in parts],
-        halfExtents=[p.size if p.geom == pb.GEOM_BOX else (0, 0, 0) for p in parts],
-        radii=[p.size[0] if p.geom != pb.GEOM_BOX else 0 for p in parts],
-        lengths=[p.size[1] if p.geom in (pb.GEOM_CYLINDER, pb.GEOM_CAPSULE) else 0 for p in parts],
+        **_geometry(parts),
         rgbaColors=[p.rgba for p in parts],
         visualFramePositions=[p.offset for p in parts],
         visualFrameOrientations=[p.orientation for p in parts],
@@ -90,10 +90,7 @@ def _compound_visual(client: BulletClient, parts: Sequence[Part]) -> int:
 
 def _compound_collision(client: BulletClient, parts: Sequence[Part]) -> int:
     return client.createCollisionShapeArray(
-        shapeTypes=[p.geom for p in parts],
-        halfExtents=[p.size if p.geom == pb.GEOM_BOX else (0, 0, 0) for p in parts],
-        radii=[p.size[0] if p.geom != pb.GEOM_BOX else 0 for p in parts],
-        lengths=[p.size[1] if p.geom in (pb.GEOM_CYLINDER, pb.GEOM_CAPSULE) else 0 for p in parts],
+        **_geometry(parts),
         collisionFramePositions=[p.offset for p in parts],
         collisionFrameOrientations=[p.orientation for p in parts],
     )
@@ -166,9 +163,7 @@ class Embodiment:
         self._set_pivot(self._pivot)
 
     def _set_pivot(self, pivot: np.ndarray) -> None:
-        self.client.changeConstraint(
-            self._constraint, pivot.tolist(), IDENTITY, maxForce=self.MAX_FORCE
-        )
+        self.client.changeConstraint(self._constraint, pivot.tolist(), IDENTITY, maxForce=self.MAX_FORCE)
 
     @property
     def pivot(self) -> np.ndarray:
@@ -266,10 +261,14 @@ HUMAN = EmbodimentSpec(
     joints=(
         Joint((0, 0, 0), (0, 0, 1), ()),
         Joint((0, 0, 0), (1, 0, 0), (Part(pb.GEOM_CAPSULE, (0.045, 0.24), (0, 0, 0.14), _SLEEVE),)),
-        Joint((0, 0, 0.30), (1, 0, 0), (
-            Part(pb.GEOM_CAPSULE, (0.038, 0.19), (0, 0, 0.11), _SLEEVE),
-            Part(pb.GEOM_CYLINDER, (0.027, 0.06), (0, 0, 0.245), _SKIN),  # bare wrist
-        )),
+        Joint(
+            (0, 0, 0.30),
+            (1, 0, 0),
+            (
+                Part(pb.GEOM_CAPSULE, (0.038, 0.19), (0, 0, 0.11), _SLEEVE),
+                Part(pb.GEOM_CYLINDER, (0.027, 0.06), (0, 0, 0.245), _SKIN),  # bare wrist
+            ),
+        ),
         Joint((0, 0, 0.28), (1, 0, 0), ()),
         Joint((0, 0, 0), (0, 0, 1), ()),
     ),

@@ -157,11 +157,7 @@ def cylinder(
     collide: bool = True,
 ) -> int:
     """An upright cylinder body centred at ``position``."""
-    col = (
-        client.createCollisionShape(pb.GEOM_CYLINDER, radius=radius, height=height)
-        if collide
-        else -1
-    )
+    col = client.createCollisionShape(pb.GEOM_CYLINDER, radius=radius, height=height) if collide else -1
     vis = client.createVisualShape(pb.GEOM_CYLINDER, radius=radius, length=height, rgbaColor=rgba)
     return client.createMultiBody(mass, col, vis, position)
 
@@ -181,15 +177,12 @@ def build_room(client: BulletClient, style: SceneStyle) -> int:
             rgbaColors=[style.table_stripe_rgba] * len(xs),
         )
         client.createMultiBody(0, -1, planks, (0.0, TABLE_CENTER_Y, 0.0005))
-    box(client, (2.0, 0.02, 1.2), (0.0, TABLE_CENTER_Y + hy + 0.35, 0.3), style.wall_rgba,
-        collide=False)
+    box(client, (2.0, 0.02, 1.2), (0.0, TABLE_CENTER_Y + hy + 0.35, 0.3), style.wall_rgba, collide=False)
     box(client, (2.0, 2.0, 0.01), (0.0, 0.0, -0.8), style.floor_rgba)  # catches dropped objects
     return table
 
 
-def render(
-    client: BulletClient, camera: Camera, style: SceneStyle, image_size: int
-) -> np.ndarray:
+def render(client: BulletClient, camera: Camera, style: SceneStyle, image_size: int) -> np.ndarray:
     """One RGB frame, uint8 (image_size, image_size, 3), from pybullet's TinyRenderer."""
     view, proj = camera.matrices
     _, _, rgba, _, _ = client.getCameraImage(

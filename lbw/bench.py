@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
 
 import envs
 
@@ -62,8 +61,13 @@ def bench_env(
     finally:
         physics.close()
         pixels.close()
-    return EnvSpeed(task, embodiment, 1e3 * float(np.median(render_times)),
-                    float(np.median(render_rates)), float(np.median(physics_rates)))
+    return EnvSpeed(
+        task,
+        embodiment,
+        1e3 * float(np.median(render_times)),
+        float(np.median(render_rates)),
+        float(np.median(physics_rates)),
+    )
 
 
 def env_table(rows: Sequence[EnvSpeed]) -> str:
@@ -74,8 +78,10 @@ def env_table(rows: Sequence[EnvSpeed]) -> str:
         "|---|---|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r.task} | {r.embodiment} | {r.render_ms:.2f} | {r.steps_per_s_render:,.0f} "
-                     f"| {r.steps_per_s_physics:,.0f} |")
+        lines.append(
+            f"| {r.task} | {r.embodiment} | {r.render_ms:.2f} | {r.steps_per_s_render:,.0f} "
+            f"| {r.steps_per_s_physics:,.0f} |"
+        )
     return "\n".join(lines)
 
 
@@ -87,12 +93,12 @@ class DemoReliability:
     episodes: int
 
 
-def bench_demos(task: str, embodiment: str, seeds: int = 100, progress: bool = True) -> DemoReliability:
+def bench_demos(task: str, embodiment: str, seeds: int = 100) -> DemoReliability:
     """Success of the scripted demonstrator on seeds 0 … seeds-1 (ground truth at episode end)."""
     env = envs.make(task, embodiment=embodiment)
     successes = 0
     try:
-        for seed in tqdm(range(seeds), desc=f"{task}/{embodiment}", disable=not progress, leave=False):
+        for seed in range(seeds):
             env.reset(seed=seed)
             done, info = False, {}
             while not done:
@@ -110,8 +116,7 @@ def demos_table(rows: Sequence[DemoReliability]) -> str:
     lines = ["| task | human | robot |", "|---|---:|---:|"]
     for task in tasks:
         cells = [by_key.get((task, e)) for e in ("human", "robot")]
-        lines.append(f"| {task} | " + " | ".join(
-            f"{c.successes}/{c.episodes}" if c else "–" for c in cells) + " |")
+        lines.append(
+            f"| {task} | " + " | ".join(f"{c.successes}/{c.episodes}" if c else "–" for c in cells) + " |"
+        )
     return "\n".join(lines)
-
-

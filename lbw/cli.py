@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from tqdm.auto import tqdm
+
 from envs import EMBODIMENTS, TASKS
 
 
@@ -37,8 +39,14 @@ def _collect(args: argparse.Namespace) -> None:
     out = Path(args.out or f"data/{args.task}_{args.domain}.npz")
     if out.exists() and not args.overwrite:  # fail before the work, not after it
         sys.exit(f"error: refusing to overwrite {out} (pass --overwrite)")
-    data = collect_frames(args.task, args.domain, args.frames, seed=args.seed,
-                          image_size=args.image_size, progress=not args.quiet)
+    data = collect_frames(
+        args.task,
+        args.domain,
+        args.frames,
+        seed=args.seed,
+        image_size=args.image_size,
+        progress=not args.quiet,
+    )
     data.save(out, overwrite=args.overwrite)
     print(f"wrote {len(data)} frames from {data.meta['num_episodes']} episodes to {out}")
 
@@ -46,15 +54,13 @@ def _collect(args: argparse.Namespace) -> None:
 def _bench(args: argparse.Namespace) -> None:
     from lbw import bench
 
+    grid = [(t, e) for t in args.tasks for e in args.embodiments]
     rows: list = []
-    for task in args.tasks:
-        for embodiment in args.embodiments:
-            if args.target == "env":
-                rows.append(bench.bench_env(task, embodiment, steps=args.steps, repeats=args.repeats))
-            else:
-                rows.append(bench.bench_demos(task, embodiment, seeds=args.seeds))
-            if not args.quiet:
-                print(f"  done {task}/{embodiment}", file=sys.stderr)
+    for task, embodiment in tqdm(grid, desc=f"bench {args.target}", disable=args.quiet):
+        if args.target == "env":
+            rows.append(bench.bench_env(task, embodiment, steps=args.steps, repeats=args.repeats))
+        else:
+            rows.append(bench.bench_demos(task, embodiment, seeds=args.seeds))
     table = bench.env_table(rows) if args.target == "env" else bench.demos_table(rows)
     print(table)
     if args.json:
@@ -70,7 +76,8 @@ def _gallery(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="lbw", description="Learning by Watching: teach a simulated robot arm from one human video.")
+        prog="lbw", description="Learning by Watching: teach a simulated robot arm from one human video."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def task_option(p: argparse.ArgumentParser) -> None:
@@ -82,18 +89,22 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--overwrite", action="store_true", help="replace existing output files")
 
     demo = commands.add_parser(
-        "demo", help="record a human demonstration clip and its paired robot clip",
+        "demo",
+        help="record a human demonstration clip and its paired robot clip",
         description="Run the scripted human demonstrator, replay it with the robot, and write "
-                    "TASK_human.mp4, TASK_robot.mp4 and TASK_demo.json (per-frame ground truth).")
+        "TASK_human.mp4, TASK_robot.mp4 and TASK_demo.json (per-frame ground truth).",
+    )
     task_option(demo)
     common(demo)
     demo.add_argument("--out", default="videos", help="output folder (default: videos/)")
     demo.set_defaults(run=_demo)
 
     collect = commands.add_parser(
-        "collect", help="render an unpaired frame dataset of one embodiment",
+        "collect",
+        help="render an unpaired frame dataset of one embodiment",
         description="Render frames of randomised motions (that also move the objects) of one "
-                    "embodiment into a compressed .npz with per-frame ground-truth pixels.")
+        "embodiment into a compressed .npz with per-frame ground-truth pixels.",
+    )
     task_option(collect)
     collect.add_argument("--domain", choices=EMBODIMENTS, required=True, help="which embodiment")
     collect.add_argument("--frames", type=int, default=5000, help="number of frames (default: 5000)")
@@ -103,25 +114,41 @@ def build_parser() -> argparse.ArgumentParser:
     collect.set_defaults(run=_collect)
 
     bench = commands.add_parser(
-        "bench", help="measure simulation speed or demonstrator reliability",
+        "bench",
+        help="measure simulation speed or demonstrator reliability",
         description="env: median render time and env steps/s with and without rendering. "
-                    "demos: scripted demonstrator success over seeded initial states.")
+        "demos: scripted demonstrator success over seeded initial states.",
+    )
     bench.add_argument("target", choices=("env", "demos"), help="what to measure")
-    bench.add_argument("--tasks", nargs="+", choices=TASKS, default=list(TASKS), metavar="TASK",
-                       help=f"tasks (default: all of {', '.join(TASKS)})")
-    bench.add_argument("--embodiments", nargs="+", choices=EMBODIMENTS, default=list(EMBODIMENTS),
-                       metavar="EMBODIMENT", help="embodiments (default: robot human)")
+    bench.add_argument(
+        "--tasks",
+        nargs="+",
+        choices=TASKS,
+        default=list(TASKS),
+        metavar="TASK",
+        help=f"tasks (default: all of {', '.join(TASKS)})",
+    )
+    bench.add_argument(
+        "--embodiments",
+        nargs="+",
+        choices=EMBODIMENTS,
+        default=list(EMBODIMENTS),
+        metavar="EMBODIMENT",
+        help="embodiments (default: robot human)",
+    )
     bench.add_argument("--steps", type=int, default=300, help="env: steps per timed run (default: 300)")
     bench.add_argument("--repeats", type=int, default=5, help="env: timed runs; the median is reported")
     bench.add_argument("--seeds", type=int, default=100, help="demos: seeded episodes (default: 100)")
     bench.add_argument("--json", default=None, help="also write the rows to this JSON file")
-    bench.add_argument("--quiet", action="store_true", help="no progress lines")
+    bench.add_argument("--quiet", action="store_true", help="no progress bar")
     bench.set_defaults(run=_bench)
 
     gallery = commands.add_parser(
-        "gallery", help="render the task grid picture and a side-by-side demo gif",
+        "gallery",
+        help="render the task grid picture and a side-by-side demo gif",
         description="Write OUT/tasks.png (every task, human and paired robot frames) and "
-                    "OUT/push_pair.gif (the push demo, human | robot).")
+        "OUT/push_pair.gif (the push demo, human | robot).",
+    )
     gallery.add_argument("--out", default="docs", help="output folder (default: docs/)")
     gallery.add_argument("--image-size", type=int, default=128, help="frame side in pixels (default: 128)")
     gallery.add_argument("--seed", type=int, default=0, help="demo seed (default: 0)")

@@ -64,8 +64,7 @@ class FrameDataset:
                 raise DatasetError(f"{source}: {name} has shape {array.shape}, expected ({n},)")
         if self.pixels.shape != (n, len(self.point_names), 2):
             raise DatasetError(
-                f"{source}: pixels has shape {self.pixels.shape}, "
-                f"expected ({n}, {len(self.point_names)}, 2)"
+                f"{source}: pixels has shape {self.pixels.shape}, expected ({n}, {len(self.point_names)}, 2)"
             )
         return self
 
@@ -81,8 +80,14 @@ class FrameDataset:
         meta = {**self.meta, "point_names": self.point_names, "format_version": FORMAT_VERSION}
         partial = path.with_name(f".{path.stem}.partial.npz")
         try:
-            np.savez_compressed(partial, frames=self.frames, episode=self.episode, step=self.step,
-                                pixels=self.pixels, meta=np.array(json.dumps(meta)))
+            np.savez_compressed(
+                partial,
+                frames=self.frames,
+                episode=self.episode,
+                step=self.step,
+                pixels=self.pixels,
+                meta=np.array(json.dumps(meta)),
+            )
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)
@@ -108,8 +113,9 @@ def load_frames(path: str | os.PathLike) -> FrameDataset:
     if meta.get("format_version") != FORMAT_VERSION:
         raise DatasetError(f"{path}: format version {meta.get('format_version')}, expected {FORMAT_VERSION}")
     point_names = list(meta.pop("point_names", []))
-    return FrameDataset(arrays["frames"], arrays["episode"], arrays["step"], arrays["pixels"],
-                        point_names, meta).validate(str(path))
+    return FrameDataset(
+        arrays["frames"], arrays["episode"], arrays["step"], arrays["pixels"], point_names, meta
+    ).validate(str(path))
 
 
 def _random_motion_policy(env: TabletopEnv, rng: np.random.Generator):
@@ -177,7 +183,19 @@ def collect_frames(
     finally:
         bar.close()
         env.close()
-    meta = {"task": task, "domain": domain, "seed": seed, "image_size": image_size,
-            "num_frames": num_frames, "num_episodes": index}
-    return FrameDataset(np.stack(frames), np.asarray(episode, np.int32), np.asarray(step, np.int32),
-                        np.asarray(pixels, np.float32), names, meta).validate()
+    meta = {
+        "task": task,
+        "domain": domain,
+        "seed": seed,
+        "image_size": image_size,
+        "num_frames": num_frames,
+        "num_episodes": index,
+    }
+    return FrameDataset(
+        np.stack(frames),
+        np.asarray(episode, np.int32),
+        np.asarray(step, np.int32),
+        np.asarray(pixels, np.float32),
+        names,
+        meta,
+    ).validate()

@@ -83,9 +83,7 @@ class Demo:
         return paths
 
 
-def record_demo(
-    task: str, seed: int = 0, image_size: int = 64, require_success: bool = True
-) -> Demo:
+def record_demo(task: str, seed: int = 0, image_size: int = 64, require_success: bool = True) -> Demo:
     """Run the scripted human demonstrator for one episode and replay it with the robot.
 
     The robot clip is a kinematic replay: at every frame the objects are put where they were in
@@ -113,9 +111,7 @@ def record_demo(
         human.close()
         robot.close()
     if require_success and not infos[-1]["is_success"]:
-        raise DemoError(
-            f"the scripted human demonstrator failed {task} on seed {seed}; try another seed"
-        )
+        raise DemoError(f"the scripted human demonstrator failed {task} on seed {seed}; try another seed")
     names = list(infos[0]["positions"])
     return Demo(
         task=task,

@@ -35,8 +35,9 @@ def task_grid(image_size: int = 128, seed: int = 0) -> np.ndarray:
         row = np.concatenate(cells, axis=1)
         rows.append(np.concatenate([_label(task, row.shape[1]), row], axis=0))
     grid = np.concatenate(rows, axis=0)
-    header = _label("human demo: start | 1/3 | end          paired robot clip: start | 1/3 | end",
-                    grid.shape[1])
+    header = _label(
+        "human demo: start | 1/3 | end          paired robot clip: start | 1/3 | end", grid.shape[1]
+    )
     return np.concatenate([header, grid], axis=0)
 
 

@@ -151,8 +151,15 @@ def write_video(path: str | os.PathLike, frames: Sequence[np.ndarray] | np.ndarr
         if suffix == ".mp4":
             # Near-lossless H.264: these clips are ground truth for later stages; 64 px frames
             # stay a few tens of kB anyway.
-            iio.imwrite(partial, video, plugin="FFMPEG", fps=fps, codec="libx264",
-                        macro_block_size=1, output_params=["-crf", "12", "-movflags", "+faststart"])
+            iio.imwrite(
+                partial,
+                video,
+                plugin="FFMPEG",
+                fps=fps,
+                codec="libx264",
+                macro_block_size=1,
+                output_params=["-crf", "12", "-movflags", "+faststart"],
+            )
         else:
             iio.imwrite(partial, video, plugin="pillow", duration=1000.0 / fps, loop=0)
         os.replace(partial, path)

@@ -28,16 +28,41 @@ def test_demo_writes_and_refuses_to_overwrite(tmp_path: Path, capsys: pytest.Cap
 
 def test_collect(tmp_path: Path) -> None:
     out = tmp_path / "reach_human.npz"
-    argv = ["collect", "--task", "reach", "--domain", "human", "--frames", "10", "--image-size", "16",
-            "--out", str(out), "--quiet"]
+    argv = [
+        "collect",
+        "--task",
+        "reach",
+        "--domain",
+        "human",
+        "--frames",
+        "10",
+        "--image-size",
+        "16",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     assert main(argv) == 0 and out.is_file()
     with pytest.raises(SystemExit, match="refusing to overwrite"):
         main(argv)
 
 
 def test_bench_env(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    argv = ["bench", "env", "--tasks", "reach", "--embodiments", "robot", "--steps", "20", "--repeats", "1",
-            "--quiet", "--json", str(tmp_path / "bench.json")]
+    argv = [
+        "bench",
+        "env",
+        "--tasks",
+        "reach",
+        "--embodiments",
+        "robot",
+        "--steps",
+        "20",
+        "--repeats",
+        "1",
+        "--quiet",
+        "--json",
+        str(tmp_path / "bench.json"),
+    ]
     assert main(argv) == 0
     assert "| reach | robot |" in capsys.readouterr().out
     assert (tmp_path / "bench.json").is_file()

@@ -28,8 +28,10 @@ def test_collect_shapes_and_ground_truth(small: FrameDataset) -> None:
 
 def test_collect_moves_the_objects_not_only_the_arm(small: FrameDataset) -> None:
     block = small.pixels[:, 1]
-    moved = [np.abs(block[small.episode == e] - block[small.episode == e][0]).max()
-             for e in np.unique(small.episode)]
+    moved = [
+        np.abs(block[small.episode == e] - block[small.episode == e][0]).max()
+        for e in np.unique(small.episode)
+    ]
     assert max(moved) > 2.0  # pixels
 
 

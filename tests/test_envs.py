@@ -16,8 +16,7 @@ ALL = [(t, e) for t in envs.TASKS for e in envs.EMBODIMENTS]
 @pytest.mark.parametrize("obs_mode", ["state", "pixels"])
 @pytest.mark.parametrize(("task", "embodiment"), ALL)
 def test_check_env(task: str, embodiment: str, obs_mode: str) -> None:
-    env = envs.make(task, embodiment=embodiment, obs_mode=obs_mode, image_size=32,
-                    render_mode="rgb_array")
+    env = envs.make(task, embodiment=embodiment, obs_mode=obs_mode, image_size=32, render_mode="rgb_array")
     check_env(env.unwrapped, skip_render_check=False)
     env.close()
 
@@ -101,8 +100,7 @@ def test_actions_move_the_effector_within_the_workspace() -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"embodiment": "alien"}, {"obs_mode": "depth"}, {"image_size": 0},
-               {"render_mode": "human"}]
+    "kwargs", [{"embodiment": "alien"}, {"obs_mode": "depth"}, {"image_size": 0}, {"render_mode": "human"}]
 )
 def test_bad_arguments_raise(kwargs: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):

@@ -43,16 +43,24 @@ class DrawerCloseEnv(TabletopEnv):
         # The drawer's joint origin: closed, its front is flush with the cabinet's front.
         origin = (DRAWER_HALF[0] - CABINET_HALF[0], 0.0, HANDLE_Z - CABINET_CENTER[2])
         self._cabinet = c.createMultiBody(
-            baseMass=0, baseCollisionShapeIndex=base_col, baseVisualShapeIndex=base_vis,
+            baseMass=0,
+            baseCollisionShapeIndex=base_col,
+            baseVisualShapeIndex=base_vis,
             basePosition=CABINET_CENTER.tolist(),
-            linkMasses=[0.5], linkCollisionShapeIndices=[drawer_col],
-            linkVisualShapeIndices=[drawer_vis], linkPositions=[origin],
-            linkOrientations=[(0, 0, 0, 1)], linkInertialFramePositions=[(0, 0, 0)],
-            linkInertialFrameOrientations=[(0, 0, 0, 1)], linkParentIndices=[0],
-            linkJointTypes=[pb.JOINT_PRISMATIC], linkJointAxis=[(-1, 0, 0)],
+            linkMasses=[0.5],
+            linkCollisionShapeIndices=[drawer_col],
+            linkVisualShapeIndices=[drawer_vis],
+            linkPositions=[origin],
+            linkOrientations=[(0, 0, 0, 1)],
+            linkInertialFramePositions=[(0, 0, 0)],
+            linkInertialFrameOrientations=[(0, 0, 0, 1)],
+            linkParentIndices=[0],
+            linkJointTypes=[pb.JOINT_PRISMATIC],
+            linkJointAxis=[(-1, 0, 0)],
         )
-        c.changeDynamics(self._cabinet, 0, jointLowerLimit=0.0, jointUpperLimit=MAX_OPENING,
-                         lateralFriction=0.5)
+        c.changeDynamics(
+            self._cabinet, 0, jointLowerLimit=0.0, jointUpperLimit=MAX_OPENING, lateralFriction=0.5
+        )
         # A weak velocity motor acts as the slide's friction: the drawer stays where it is left.
         c.setJointMotorControl2(self._cabinet, 0, pb.VELOCITY_CONTROL, targetVelocity=0.0, force=1.5)
         self.joints["drawer"] = (self._cabinet, 0)

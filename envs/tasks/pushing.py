@@ -1,6 +1,9 @@
-"""The scripted pushing skill shared by the push, slide and coffee_push demonstrators."""
+"""Pushing an object to a goal: the scripted skill and the task base class shared by push,
+slide and coffee_push."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import numpy as np
 
@@ -50,3 +53,55 @@ def push_action(
     if near_object and effector[2] < clear_height - 0.01:
         return env.move_toward(np.array([*effector[:2], clear_height]), 1.0)
     return env.move_toward(np.array([*behind, max(clear_height, PUSH_HEIGHT)]), 1.0)
+
+
+class ObjectToGoalEnv(TabletopEnv):
+    """A task whose success is a free object resting within ``SUCCESS_RADIUS`` of ``GOAL`` in
+    the table plane; the scripted demonstrator pushes it there. Subclasses build the object
+    (``_build_objects`` sets ``self._object`` and registers it in ``free_bodies``) and set the
+    class constants."""
+
+    OBJECT: ClassVar[str]  # the object's point name in info and observations
+    OBJECT_START: ClassVar[np.ndarray]  # nominal (x, y) at reset, m
+    OBJECT_Z: ClassVar[float]  # height of the object's centre when it stands on the table, m
+    OBJECT_RADIUS: ClassVar[float]  # m, for the pusher's stand-off
+    START_NOISE: ClassVar[float] = 0.02  # m, uniform in x and y
+    GOAL: ClassVar[np.ndarray]  # (x, y), m
+    GOAL_NAME: ClassVar[str] = "goal"
+    GOAL_Z: ClassVar[float] = 0.0  # height of the goal point reported in info, m
+    SUCCESS_RADIUS: ClassVar[float]
+    CLEAR_HEIGHT: ClassVar[float]  # an effector height that passes over the object, m
+    PUSH_SPEED: ClassVar[float] = 0.6
+
+    _object: int
+
+    def _reset_task(self, rng: np.random.Generator) -> None:
+        xy = self.OBJECT_START + rng.uniform(-self.START_NOISE, self.START_NOISE, size=2)
+        self.place(self._object, (*xy, self.OBJECT_Z))
+
+    def object_position(self) -> np.ndarray:
+        """The object's centre, world frame, m, (3,)."""
+        return np.asarray(self.client.getBasePositionAndOrientation(self._object)[0])
+
+    def task_points(self) -> dict[str, np.ndarray]:
+        return {self.OBJECT: self.object_position(), self.GOAL_NAME: np.array([*self.GOAL, self.GOAL_Z])}
+
+    def _object_to_goal(self) -> float:
+        return float(np.linalg.norm(self.object_position()[:2] - self.GOAL))
+
+    def is_success(self) -> bool:
+        return self._object_to_goal() < self.SUCCESS_RADIUS
+
+    def dense_reward(self) -> float:
+        reach = np.linalg.norm(self.embodiment.position()[:2] - self.object_position()[:2])
+        return float(-0.5 * reach - self._object_to_goal())
+
+    def scripted_action(self) -> np.ndarray:
+        return push_action(
+            self,
+            self.object_position()[:2],
+            self.GOAL,
+            self.OBJECT_RADIUS,
+            self.CLEAR_HEIGHT,
+            self.PUSH_SPEED,
+        )

@@ -15,8 +15,7 @@ class ReachEnv(TabletopEnv):
     """Move the effector within 5 cm of the target point above the red marker."""
 
     def _build_objects(self) -> None:
-        self._marker = cylinder(self.client, 0.03, 0.004, (0, 0, 0.002), (0.9, 0.1, 0.1, 1.0),
-                                collide=False)
+        self._marker = cylinder(self.client, 0.03, 0.004, (0, 0, 0.002), (0.9, 0.1, 0.1, 1.0), collide=False)
         self._goal = TARGET_NOMINAL.copy()
 
     def _reset_task(self, rng: np.random.Generator) -> None:
