@@ -158,6 +158,7 @@ def write_video(path: str | os.PathLike, frames: Sequence[np.ndarray] | np.ndarr
                 fps=fps,
                 codec="libx264",
                 macro_block_size=1,
+                pixelformat="yuv444p",
                 output_params=["-crf", "12", "-movflags", "+faststart"],
             )
         else:
