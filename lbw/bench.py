@@ -120,3 +120,76 @@ def demos_table(rows: Sequence[DemoReliability]) -> str:
             f"| {task} | " + " | ".join(f"{c.successes}/{c.episodes}" if c else "–" for c in cells) + " |"
         )
     return "\n".join(lines)
+
+
+@dataclass
+class ModelSpeed:
+    model: str
+    parameters: int
+    batch_size: int
+    train_s_per_iteration: float  # median wall time of one training iteration
+    inference_ms_per_frame: float  # keypoints of / translation of one 64×64 frame
+
+
+def _median_time(fn, repeats: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def bench_models(repeats: int = 10, device: str | None = None) -> list[ModelSpeed]:
+    """Training iteration time and single-frame inference time of each perception model, on
+    random 64×64 inputs (speed does not depend on what the pixels show)."""
+    import torch
+
+    from lbw.keypoints import TransporterTrainConfig, TransporterTrainer
+    from lbw.translation import trainer_class
+
+    torch.manual_seed(0)
+    rows = []
+    keypoints = TransporterTrainer(TransporterTrainConfig(), device=device)
+    pairs = [torch.rand(16, 3, 64, 64, device=keypoints.device) * 2 - 1 for _ in range(2)]
+    frame = pairs[0][:1]
+    train_s = _median_time(lambda: keypoints.update(*pairs), repeats)
+    keypoints.model.eval()
+    with torch.inference_mode():
+        infer_s = _median_time(lambda: keypoints.model.keypoints(frame), repeats * 5)
+    n = sum(p.numel() for p in keypoints.model.parameters())
+    rows.append(ModelSpeed("transporter", n, 16, train_s, 1e3 * infer_s))
+    for kind in ("munit", "cyclegan"):
+        trainer = trainer_class(kind)(device=device)
+        x_a, x_b = (torch.rand(4, 3, 64, 64, device=trainer.device) * 2 - 1 for _ in range(2))
+
+        def iteration(trainer=trainer, x_a=x_a, x_b=x_b) -> None:
+            trainer.dis_update(x_a, x_b)
+            trainer.gen_update(x_a, x_b)
+
+        train_s = _median_time(iteration, repeats)
+        trainer.eval()
+        with torch.inference_mode():
+            infer_s = _median_time(lambda trainer=trainer, x=x_a[:1]: trainer.translate(x), repeats * 5)
+        n = sum(p.numel() for net in trainer.networks().values() for p in net.parameters())
+        rows.append(ModelSpeed(kind, n, 4, train_s, 1e3 * infer_s))
+    return rows
+
+
+# Budgets from DESIGN.md: keypoint inference ≤ 3 ms, Transporter ≤ 0.25 s and MUNIT ≤ 0.4 s per iteration.
+MODEL_BUDGETS = {"transporter": (0.25, 3.0), "munit": (0.4, None), "cyclegan": (None, None)}
+
+
+def models_table(rows: Sequence[ModelSpeed]) -> str:
+    lines = [
+        "| model | parameters | batch | s / training iteration (budget) | inference ms / frame (budget) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        train_budget, infer_budget = MODEL_BUDGETS.get(r.model, (None, None))
+        train = f"{r.train_s_per_iteration:.3f}" + (f" (≤ {train_budget})" if train_budget else "")
+        infer = f"{r.inference_ms_per_frame:.2f}" + (f" (≤ {infer_budget})" if infer_budget else "")
+        lines.append(f"| {r.model} | {r.parameters:,} | {r.batch_size} | {train} | {infer} |")
+    return "\n".join(lines)

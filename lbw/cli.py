@@ -4,6 +4,12 @@
     lbw collect --task push --domain robot --frames 5000 --out data/push_robot.npz
     lbw bench env
     lbw bench demos --seeds 100
+    lbw bench models
+    lbw train-keypoints --task push
+    lbw keypoints videos/push_robot.mp4 --checkpoint runs/push/keypoints/transporter.pt --out kp.npy
+    lbw train-translator --task push --model munit
+    lbw translate videos/push_human.mp4 --checkpoint runs/push/translator_munit/translator.pt --out t.mp4
+    lbw eval-perception --task push
     lbw gallery --out docs/
 
 ``lbw <command> --help`` explains every option.
@@ -54,17 +60,95 @@ def _collect(args: argparse.Namespace) -> None:
 def _bench(args: argparse.Namespace) -> None:
     from lbw import bench
 
-    grid = [(t, e) for t in args.tasks for e in args.embodiments]
-    rows: list = []
-    for task, embodiment in tqdm(grid, desc=f"bench {args.target}", disable=args.quiet):
-        if args.target == "env":
-            rows.append(bench.bench_env(task, embodiment, steps=args.steps, repeats=args.repeats))
-        else:
-            rows.append(bench.bench_demos(task, embodiment, seeds=args.seeds))
-    table = bench.env_table(rows) if args.target == "env" else bench.demos_table(rows)
+    if args.target == "models":
+        rows: list = bench.bench_models(repeats=args.repeats)
+        table = bench.models_table(rows)
+    else:
+        grid = [(t, e) for t in args.tasks for e in args.embodiments]
+        rows = []
+        for task, embodiment in tqdm(grid, desc=f"bench {args.target}", disable=args.quiet):
+            if args.target == "env":
+                rows.append(bench.bench_env(task, embodiment, steps=args.steps, repeats=args.repeats))
+            else:
+                rows.append(bench.bench_demos(task, embodiment, seeds=args.seeds))
+        table = bench.env_table(rows) if args.target == "env" else bench.demos_table(rows)
     print(table)
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(r) for r in rows], indent=1))
+
+
+def _train_translator(args: argparse.Namespace) -> None:
+    from lbw.translation import TranslatorTrainConfig, trainer_class
+
+    human = _dataset(args.task, "human", args.human_data, args.frames, args.seed, args.quiet)
+    robot = _dataset(args.task, "robot", args.robot_data, args.frames, args.seed, args.quiet)
+    trainer_type = trainer_class(args.model)
+    train = TranslatorTrainConfig(iterations=args.iterations, batch_size=args.batch_size, seed=args.seed)
+    trainer = trainer_type(trainer_type.config_type(width=args.width), train, device=args.device)
+    out = Path(args.out or f"runs/{args.task}/translator_{args.model}")
+    checkpoint = trainer.train(
+        human, robot, out, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet
+    )
+    print(f"wrote {checkpoint} (samples in {out / 'samples'}, log in {out / 'log.jsonl'})")
+
+
+def _translate(args: argparse.Namespace) -> None:
+    from lbw.translation import Translator
+    from lbw.video import read_video, write_video
+
+    translator = Translator.load(args.checkpoint, device=args.device)
+    translated = translator(read_video(args.clip))
+    write_video(args.out, translated, fps=args.fps)
+    print(f"wrote {args.out}: {len(translated)} frames translated by {translator.kind}")
+
+
+def _eval_perception(args: argparse.Namespace) -> None:
+    import imageio.v3 as iio
+
+    from lbw.dataset import load_frames
+    from lbw.demo import record_demo
+    from lbw.evaluation.perception import comparison_picture, keypoint_probe, translation_fidelity
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.translation import Translator
+
+    runs = Path("runs") / args.task
+    detector = KeypointDetector.load(args.keypoints or runs / "keypoints" / "transporter.pt")
+    translators = {}
+    for model in ("munit", "cyclegan"):
+        given = getattr(args, model)
+        path = Path(given or runs / f"translator_{model}" / "translator.pt")
+        if given or path.exists():  # a default that is absent is skipped; a named one must exist
+            translators[model] = Translator.load(path)
+        else:
+            print(f"note: no {model} translator at {path}; leaving it out")
+    heldout = load_frames(args.heldout_data) if args.heldout_data else _heldout(args)
+    probe, probe_result = keypoint_probe(detector, heldout)
+    demos = [record_demo(args.task, seed=args.seed + i) for i in range(args.demos)]
+    result = {
+        "task": args.task,
+        "keypoint_probe": probe_result,
+        "translation": translation_fidelity(detector, probe, demos, translators),
+        "demos": [d.seed for d in demos],
+        "command": "lbw " + " ".join(sys.argv[1:]),
+    }
+    out = Path(args.out or runs / "perception")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "perception.json").write_text(json.dumps(result, indent=1))
+    iio.imwrite(out / "perception.png", comparison_picture(detector, demos[0], translators))
+    print(json.dumps(result, indent=1))
+    print(f"wrote {out / 'perception.json'} and {out / 'perception.png'}")
+
+
+def _heldout(args: argparse.Namespace):
+    """Held-out robot frames: collected with a seed the training data never used."""
+    from lbw.dataset import collect_frames, load_frames
+
+    path = Path(f"data/{args.task}_robot_heldout.npz")
+    if path.exists():
+        return load_frames(path)
+    data = collect_frames(args.task, "robot", args.frames, seed=1000 + args.seed, progress=not args.quiet)
+    data.save(path)
+    return data
 
 
 def _gallery(args: argparse.Namespace) -> None:
@@ -72,6 +156,59 @@ def _gallery(args: argparse.Namespace) -> None:
 
     for path in write_gallery(args.out, image_size=args.image_size, seed=args.seed):
         print(f"wrote {path}")
+
+
+def _dataset(task: str, domain: str, path: str | None, frames: int, seed: int, quiet: bool):
+    """The frame dataset at ``path`` (default data/TASK_DOMAIN.npz), collected first if absent."""
+    from lbw.dataset import collect_frames, load_frames
+
+    target = Path(path or f"data/{task}_{domain}.npz")
+    if target.exists():
+        return load_frames(target)
+    if path is not None:  # a file the user named must exist: never guess for them
+        from lbw.dataset import DatasetError
+
+        raise DatasetError(f"{target}: no such dataset file")
+    print(f"{target} not found: collecting {frames} {domain} frames first")
+    data = collect_frames(task, domain, frames, seed=seed, progress=not quiet)
+    data.save(target)
+    return data
+
+
+def _train_keypoints(args: argparse.Namespace) -> None:
+    from lbw.keypoints.trainer import TransporterTrainConfig, TransporterTrainer
+    from lbw.keypoints.transporter import TransporterConfig
+
+    data = _dataset(args.task, "robot", args.data, args.frames, args.seed, args.quiet)
+    config = TransporterTrainConfig(
+        model=TransporterConfig(num_keypoints=args.num_keypoints, width=args.width),
+        iterations=args.iterations,
+        batch_size=args.batch_size,
+        seed=args.seed,
+    )
+    out = Path(args.out or f"runs/{args.task}/keypoints")
+    trainer = TransporterTrainer(config, device=args.device)
+    checkpoint = trainer.train(
+        data, out, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet
+    )
+    print(f"wrote {checkpoint} (samples in {out / 'samples'}, log in {out / 'log.jsonl'})")
+
+
+def _keypoints(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.training import draw_keypoints
+    from lbw.video import read_video, write_video
+
+    detector = KeypointDetector.load(args.checkpoint, device=args.device)
+    frames = read_video(args.clip, size=detector.image_size)
+    keypoints = detector(frames)
+    np.save(args.out, keypoints)
+    print(f"wrote {args.out}: keypoints (T={len(keypoints)}, K={detector.num_keypoints}, 2) in pixels")
+    if args.overlay:
+        write_video(args.overlay, draw_keypoints(frames, keypoints, scale=4), fps=args.fps)
+        print(f"wrote {args.overlay}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="env: median render time and env steps/s with and without rendering. "
         "demos: scripted demonstrator success over seeded initial states.",
     )
-    bench.add_argument("target", choices=("env", "demos"), help="what to measure")
+    bench.add_argument("target", choices=("env", "demos", "models"), help="what to measure")
     bench.add_argument(
         "--tasks",
         nargs="+",
@@ -137,11 +274,122 @@ def build_parser() -> argparse.ArgumentParser:
         help="embodiments (default: robot human)",
     )
     bench.add_argument("--steps", type=int, default=300, help="env: steps per timed run (default: 300)")
-    bench.add_argument("--repeats", type=int, default=5, help="env: timed runs; the median is reported")
+    bench.add_argument(
+        "--repeats", type=int, default=5, help="env, models: timed runs; the median is reported (default: 5)"
+    )
     bench.add_argument("--seeds", type=int, default=100, help="demos: seeded episodes (default: 100)")
     bench.add_argument("--json", default=None, help="also write the rows to this JSON file")
     bench.add_argument("--quiet", action="store_true", help="no progress bar")
     bench.set_defaults(run=_bench)
+
+    train_tr = commands.add_parser(
+        "train-translator",
+        help="train a human → robot image translator (MUNIT or CycleGAN)",
+        description="Train an unpaired translator on human and robot frame datasets. Writes "
+        "OUT/translator.pt, OUT/log.jsonl and sample grids (human | translated | robot).",
+    )
+    task_option(train_tr)
+    train_tr.add_argument("--model", choices=("munit", "cyclegan"), default="munit", help="default: munit")
+    train_tr.add_argument(
+        "--human-data", default=None, help="human frames (default: data/TASK_human.npz, collected if missing)"
+    )
+    train_tr.add_argument(
+        "--robot-data", default=None, help="robot frames (default: data/TASK_robot.npz, collected if missing)"
+    )
+    train_tr.add_argument("--frames", type=int, default=5000, help="frames to collect per missing dataset")
+    train_tr.add_argument("--out", default=None, help="run folder (default: runs/TASK/translator_MODEL)")
+    train_tr.add_argument("--iterations", type=int, default=4000, help="updates (default: 4000)")
+    train_tr.add_argument(
+        "--batch-size", type=int, default=4, help="frames per domain per update (default: 4)"
+    )
+    train_tr.add_argument("--width", type=int, default=16, help="first conv width (default: 16)")
+    train_tr.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    train_tr.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
+    train_tr.add_argument("--resume", action="store_true", help="go on from the run folder's checkpoint")
+    train_tr.add_argument("--overwrite", action="store_true", help="discard an existing run folder")
+    train_tr.add_argument("--quiet", action="store_true", help="no progress bar")
+    train_tr.set_defaults(run=_train_translator)
+
+    translate = commands.add_parser(
+        "translate",
+        help="translate a human clip into the robot domain",
+        description="Translate every frame of CLIP (mp4, gif or a folder of images) with a trained "
+        "translator and write the result as an mp4 or gif.",
+    )
+    translate.add_argument("clip", help="the human clip")
+    translate.add_argument("--checkpoint", required=True, help="a translator.pt from train-translator")
+    translate.add_argument("--out", required=True, help="output clip (.mp4 or .gif)")
+    translate.add_argument("--fps", type=float, default=30, help="output frame rate (default: 30)")
+    translate.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
+    translate.set_defaults(run=_translate)
+
+    train_kp = commands.add_parser(
+        "train-keypoints",
+        help="train the Transporter keypoint detector on robot frames",
+        description="Train a Transporter on pairs of robot-domain frames of the same episode. "
+        "Writes OUT/transporter.pt, OUT/log.jsonl and sample pictures in OUT/samples/.",
+    )
+    task_option(train_kp)
+    train_kp.add_argument(
+        "--data",
+        default=None,
+        help="robot frame dataset (default: data/TASK_robot.npz, collected if missing)",
+    )
+    train_kp.add_argument(
+        "--frames", type=int, default=5000, help="frames to collect if the dataset is missing"
+    )
+    train_kp.add_argument("--out", default=None, help="run folder (default: runs/TASK/keypoints)")
+    train_kp.add_argument("--iterations", type=int, default=2500, help="gradient steps (default: 2500)")
+    train_kp.add_argument("--batch-size", type=int, default=16, help="frame pairs per step (default: 16)")
+    train_kp.add_argument("--num-keypoints", type=int, default=6, help="K (default: 6)")
+    train_kp.add_argument("--width", type=int, default=16, help="first conv width (default: 16)")
+    train_kp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    train_kp.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
+    train_kp.add_argument("--resume", action="store_true", help="go on from the run folder's checkpoint")
+    train_kp.add_argument("--overwrite", action="store_true", help="discard an existing run folder")
+    train_kp.add_argument("--quiet", action="store_true", help="no progress bar")
+    train_kp.set_defaults(run=_train_keypoints)
+
+    kp = commands.add_parser(
+        "keypoints",
+        help="extract keypoints from a clip",
+        description="Run a trained keypoint detector on every frame of CLIP (mp4, gif or a folder "
+        "of images); save (T, K, 2) pixel coordinates and optionally an overlay video.",
+    )
+    kp.add_argument("clip", help="the clip")
+    kp.add_argument("--checkpoint", required=True, help="a transporter.pt from train-keypoints")
+    kp.add_argument("--out", required=True, help="output .npy for the keypoint trajectory")
+    kp.add_argument("--overlay", default=None, help="also write the clip with keypoints drawn (.mp4/.gif)")
+    kp.add_argument("--fps", type=float, default=30, help="overlay frame rate (default: 30)")
+    kp.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
+    kp.set_defaults(run=_keypoints)
+
+    ev = commands.add_parser(
+        "eval-perception",
+        help="measure keypoint quality and translation fidelity against ground truth",
+        description="Fit a linear probe from keypoints to ground-truth pixel positions on held-out "
+        "robot frames; compare keypoints of translated human demos with their paired "
+        "robot clips. Writes OUT/perception.json and OUT/perception.png.",
+    )
+    task_option(ev)
+    ev.add_argument("--keypoints", default=None, help="transporter.pt (default: runs/TASK/keypoints/)")
+    ev.add_argument(
+        "--munit", default=None, help="MUNIT translator.pt (default: runs/TASK/translator_munit/)"
+    )
+    ev.add_argument(
+        "--cyclegan", default=None, help="CycleGAN translator.pt (default: runs/TASK/translator_cyclegan/)"
+    )
+    ev.add_argument(
+        "--heldout-data",
+        default=None,
+        help="held-out robot frames (default: data/TASK_robot_heldout.npz, collected if missing)",
+    )
+    ev.add_argument("--frames", type=int, default=1200, help="held-out frames to collect (default: 1200)")
+    ev.add_argument("--demos", type=int, default=5, help="demos (seeds SEED…) to compare on (default: 5)")
+    ev.add_argument("--seed", type=int, default=0, help="first demo seed (default: 0)")
+    ev.add_argument("--out", default=None, help="output folder (default: runs/TASK/perception)")
+    ev.add_argument("--quiet", action="store_true", help="no progress bar")
+    ev.set_defaults(run=_eval_perception)
 
     gallery = commands.add_parser(
         "gallery",
@@ -158,13 +406,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from lbw.checkpoint import CheckpointError
     from lbw.dataset import DatasetError
     from lbw.demo import DemoError
+    from lbw.training import RunDirError
     from lbw.video import VideoError
 
     try:
         args.run(args)
-    except (DatasetError, DemoError, VideoError) as error:
+    except (CheckpointError, DatasetError, DemoError, RunDirError, VideoError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -1,0 +1,70 @@
+"""Checkpoints: written atomically, loaded with errors that say what is wrong and where.
+
+save_checkpoint(path, kind="transporter", config=asdict(cfg), state={...}, iteration=1200)
+ckpt = load_checkpoint(path, kind="transporter")  # dict: kind, config, state, iteration, …
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+FORMAT_VERSION = 1
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that is missing, unreadable, of another model or of another shape."""
+
+
+def save_checkpoint(path: str | os.PathLike, kind: str, **content: Any) -> Path:
+    """Write ``{"kind": kind, "format_version": …, **content}`` so that the file appears whole
+    or not at all (an interrupted run never leaves a half-written checkpoint behind)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        torch.save({"kind": kind, "format_version": FORMAT_VERSION, **content}, partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike, kind: str | tuple[str, ...]) -> dict[str, Any]:
+    """Load a checkpoint of the given kind (or one of several kinds) onto the CPU."""
+    kinds = (kind,) if isinstance(kind, str) else kind
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such checkpoint")
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as error:
+        raise CheckpointError(f"{path}: unreadable checkpoint ({error})") from error
+    if not isinstance(checkpoint, dict) or "kind" not in checkpoint:
+        raise CheckpointError(f"{path}: not an lbw checkpoint")
+    if checkpoint["kind"] not in kinds:
+        raise CheckpointError(f"{path}: a {checkpoint['kind']} checkpoint, expected {' or '.join(kinds)}")
+    if checkpoint.get("format_version") != FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path}: format version {checkpoint.get('format_version')}, expected {FORMAT_VERSION}"
+        )
+    return checkpoint
+
+
+def load_state(module: torch.nn.Module, state: dict[str, torch.Tensor], source: str | os.PathLike) -> None:
+    """``module.load_state_dict`` with a ``CheckpointError`` that names the file on a mismatch."""
+    try:
+        module.load_state_dict(state)
+    except RuntimeError as error:
+        first = str(error).splitlines()[1:2] or [str(error)]
+        raise CheckpointError(f"{source}: checkpoint does not fit the model ({first[0].strip()})") from error
+
+
+def pick_device(device: str | None = None) -> torch.device:
+    """``cuda`` when present, else the CPU (or what the caller asks for)."""
+    if device:
+        return torch.device(device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")

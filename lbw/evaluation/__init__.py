@@ -1,0 +1,1 @@
+"""Measurements of the pipeline's parts against simulator ground truth."""

@@ -1,0 +1,102 @@
+"""What every trainer in lbw shares: image tensors, run folders, logs and pictures.
+
+Images travel as float tensors (B, 3, H, W) in [-1, 1]; frames on disk are uint8 (N, H, W, 3).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+
+
+class RunDirError(FileExistsError):
+    """A run folder that holds results and was neither resumed nor released for overwriting."""
+
+
+def to_tensor(frames: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
+    """uint8 (N, H, W, 3) → float (N, 3, H, W) in [-1, 1]."""
+    if frames.ndim != 4 or frames.shape[-1] != 3:
+        raise ValueError(f"frames must be (N, H, W, 3), got {frames.shape}")
+    tensor = torch.from_numpy(np.ascontiguousarray(frames)).to(device)
+    return tensor.permute(0, 3, 1, 2).float().div_(127.5).sub_(1.0)
+
+
+def to_frames(images: torch.Tensor) -> np.ndarray:
+    """float (N, 3, H, W) in [-1, 1] → uint8 (N, H, W, 3)."""
+    frames = ((images.detach().float().clamp(-1, 1) + 1.0) * 127.5).round().byte()
+    return frames.permute(0, 2, 3, 1).cpu().numpy()
+
+
+def prepare_run_dir(path: str | os.PathLike, resume: bool = False, overwrite: bool = False) -> Path:
+    """Create a run folder. An existing, non-empty one is an error unless ``resume`` (keep it
+    and go on) or ``overwrite`` (start again from nothing) is given."""
+    path = Path(path)
+    if path.exists() and any(path.iterdir()) and not resume:
+        if not overwrite:
+            raise RunDirError(
+                f"{path} already holds a run; pass --resume to go on or --overwrite to start again"
+            )
+        shutil.rmtree(path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class JsonlLogger:
+    """Appends one JSON object per line: ``{"iteration": …, "time_s": …, "train/loss": …}``."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._start = time.perf_counter()
+
+    def log(self, iteration: int, values: dict[str, float]) -> None:
+        record = {"iteration": iteration, "time_s": round(time.perf_counter() - self._start, 3), **values}
+        with self.path.open("a") as f:
+            f.write(json.dumps(record) + "\n")
+
+
+def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+
+
+KEYPOINT_COLOURS = [
+    (255, 60, 60),
+    (60, 200, 255),
+    (255, 220, 0),
+    (120, 255, 120),
+    (255, 120, 255),
+    (255, 150, 40),
+    (40, 90, 255),
+    (200, 200, 200),
+]
+
+
+def draw_keypoints(frames: np.ndarray, pixels: np.ndarray, scale: int = 1) -> np.ndarray:
+    """Frames uint8 (N, H, W, 3) with keypoints (N, K, 2) pixel (u, v) drawn as coloured dots,
+    upscaled ``scale`` times first so the dots stay readable on 64-pixel frames."""
+    out = []
+    for frame, points in zip(frames, pixels, strict=True):
+        big = (
+            cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+            if scale > 1
+            else frame
+        )
+        big = np.ascontiguousarray(big)
+        for k, (u, v) in enumerate(points):
+            if np.isfinite(u) and np.isfinite(v):
+                colour = KEYPOINT_COLOURS[k % len(KEYPOINT_COLOURS)]
+                cv2.circle(big, (int(u * scale), int(v * scale)), max(1, scale), colour, -1, cv2.LINE_AA)
+        out.append(big)
+    return np.stack(out)
+
+
+def image_grid(rows: list[np.ndarray]) -> np.ndarray:
+    """Rows of frames, each uint8 (N, H, W, 3) with equal N, H, W → one uint8 image."""
+    return np.concatenate([np.concatenate(list(row), axis=1) for row in rows], axis=0)

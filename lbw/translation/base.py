@@ -1,0 +1,235 @@
+"""What the two translators share: a trainer with ``gen_update`` / ``dis_update`` /
+``translate`` / ``sample`` / ``save`` / ``resume``, the training loop, and inference.
+
+    lbw train-translator --task push --model munit      # → runs/push/translator_munit/translator.pt
+    lbw translate videos/push_human.mp4 --checkpoint runs/push/translator_munit/translator.pt --out t.mp4
+
+    translator = Translator.load("runs/push/translator_munit/translator.pt")
+    robot_like = translator(human_frames)   # uint8 (T, H, W, 3) → uint8 (T, 64, 64, 3)
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import imageio.v3 as iio
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from lbw.checkpoint import CheckpointError, load_checkpoint, load_state, pick_device, save_checkpoint
+from lbw.dataset import FrameDataset
+from lbw.training import JsonlLogger, image_grid, prepare_run_dir, to_frames, to_tensor
+from lbw.video import resize
+
+CHECKPOINT_NAME = "translator.pt"
+
+
+@dataclass
+class TranslatorTrainConfig:
+    iterations: int = 4000  # discriminator + generator updates (≥ 1)
+    batch_size: int = 4  # frames of each domain per update (≥ 1)
+    image_size: int = 64  # frames are resized to this square size, a multiple of 4 (≥ 16)
+    seed: int = 0  # seeds torch and the batch sampler
+    log_every: int = 50  # iterations between log lines
+    sample_every: int = 500  # iterations between sample grids and checkpoints
+    style_frames: int = 256  # robot frames whose mean style MUNIT renders with (≥ 1)
+
+
+class TranslatorTrainer(ABC):
+    """Unpaired human (domain a) → robot (domain b) translation, trained adversarially."""
+
+    kind: ClassVar[str]
+    config_type: ClassVar[type]
+
+    def __init__(
+        self, config: Any = None, train: TranslatorTrainConfig | None = None, device: str | None = None
+    ) -> None:
+        self.config = config or self.config_type()
+        self.train_config = train or TranslatorTrainConfig()
+        self.device = pick_device(device)
+        torch.manual_seed(self.train_config.seed)
+        self.build()
+        for network in self.networks().values():
+            network.to(self.device)
+        self.iteration = 0
+
+    # ------------------------------------------------------------------ what a model defines
+    @abstractmethod
+    def build(self) -> None:
+        """Create the networks and optimisers from ``self.config``."""
+
+    @abstractmethod
+    def gen_update(self, x_a: torch.Tensor, x_b: torch.Tensor) -> dict[str, float]:
+        """One generator step on batches (B, 3, H, W) in [-1, 1]; returns ``train/…`` losses."""
+
+    @abstractmethod
+    def dis_update(self, x_a: torch.Tensor, x_b: torch.Tensor) -> dict[str, float]:
+        """One discriminator step; returns ``train/…`` losses."""
+
+    @abstractmethod
+    def translate(self, x_a: torch.Tensor) -> torch.Tensor:
+        """Human images (B, 3, H, W) → robot-domain images, same shape, in [-1, 1]."""
+
+    @abstractmethod
+    def networks(self) -> dict[str, nn.Module]: ...
+
+    @abstractmethod
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]: ...
+
+    def extras(self) -> dict[str, torch.Tensor]:
+        """Tensors besides the networks that a checkpoint keeps."""
+        return {}
+
+    def load_extras(self, extras: dict[str, torch.Tensor]) -> None:
+        """Restore ``extras``."""
+        return None
+
+    def fit_style(self, x_b: torch.Tensor) -> None:
+        """Adapt to the robot domain's look before translating (MUNIT's style code)."""
+        return None
+
+    # ---------------------------------------------------------------------------- shared
+    def eval(self) -> TranslatorTrainer:
+        for network in self.networks().values():
+            network.eval()
+        return self
+
+    def train_mode(self) -> None:
+        for network in self.networks().values():
+            network.train()
+
+    @torch.no_grad()
+    def sample(self, x_a: torch.Tensor, x_b: torch.Tensor) -> np.ndarray:
+        """A picture, uint8: human frames | their translation | real robot frames, as rows."""
+        self.eval()
+        rows = [to_frames(x_a), to_frames(self.translate(x_a)), to_frames(x_b)]
+        self.train_mode()
+        return image_grid(rows)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        return save_checkpoint(
+            path,
+            self.kind,
+            config=asdict(self.config),
+            train_config=asdict(self.train_config),
+            iteration=self.iteration,
+            networks={k: v.state_dict() for k, v in self.networks().items()},
+            optimizers={k: v.state_dict() for k, v in self.optimizers().items()},
+            extras={k: v.cpu() for k, v in self.extras().items()},
+        )
+
+    def resume(self, path: str | os.PathLike) -> None:
+        checkpoint = load_checkpoint(path, self.kind)
+        self._load(checkpoint, path)
+        for name, optimizer in self.optimizers().items():
+            optimizer.load_state_dict(checkpoint["optimizers"][name])
+        self.iteration = checkpoint["iteration"]
+
+    def _load(self, checkpoint: dict[str, Any], source: str | os.PathLike) -> None:
+        for name, network in self.networks().items():
+            if name not in checkpoint["networks"]:
+                raise CheckpointError(f"{source}: checkpoint has no {name} network")
+            load_state(network, checkpoint["networks"][name], source)
+        self.load_extras(checkpoint["extras"])
+
+    def train(
+        self,
+        human: FrameDataset,
+        robot: FrameDataset,
+        run_dir: str | os.PathLike,
+        resume: bool = False,
+        overwrite: bool = False,
+        progress: bool = True,
+    ) -> Path:
+        """Train to ``train_config.iterations`` in ``run_dir``; returns the checkpoint path."""
+        t = self.train_config
+        run_dir = prepare_run_dir(run_dir, resume=resume, overwrite=overwrite)
+        checkpoint = run_dir / CHECKPOINT_NAME
+        if resume and checkpoint.exists():
+            self.resume(checkpoint)
+        frames_a = to_tensor(resize(human.frames, t.image_size))
+        frames_b = to_tensor(resize(robot.frames, t.image_size))
+        rng = np.random.default_rng([t.seed, self.iteration])
+        fixed_a = frames_a[rng.integers(0, len(frames_a), 8)].to(self.device)
+        fixed_b = frames_b[rng.integers(0, len(frames_b), 8)].to(self.device)
+        logger = JsonlLogger(run_dir / "log.jsonl")
+        (run_dir / "samples").mkdir(exist_ok=True)
+        self.train_mode()
+        bar = tqdm(
+            total=t.iterations, initial=self.iteration, desc=f"train {self.kind}", disable=not progress
+        )
+        while self.iteration < t.iterations:
+            x_a = frames_a[rng.integers(0, len(frames_a), t.batch_size)].to(self.device)
+            x_b = frames_b[rng.integers(0, len(frames_b), t.batch_size)].to(self.device)
+            metrics = {**self.dis_update(x_a, x_b), **self.gen_update(x_a, x_b)}
+            self.iteration += 1
+            bar.update(1)
+            if self.iteration % t.log_every == 0:
+                logger.log(self.iteration, metrics)
+                bar.set_postfix(
+                    gen=f"{metrics['train/gen_total']:.3f}", dis=f"{metrics['train/dis_total']:.3f}"
+                )
+            if self.iteration % t.sample_every == 0 or self.iteration == t.iterations:
+                self._fit_style(frames_b, rng)
+                self.save(checkpoint)
+                path = run_dir / "samples" / f"iter_{self.iteration:06d}.png"
+                iio.imwrite(path, self.sample(fixed_a, fixed_b))
+        bar.close()
+        self._fit_style(frames_b, rng)
+        self.save(checkpoint)
+        return checkpoint
+
+    def _fit_style(self, frames_b: torch.Tensor, rng: np.random.Generator) -> None:
+        self.eval()
+        self.fit_style(
+            frames_b[rng.integers(0, len(frames_b), self.train_config.style_frames)].to(self.device)
+        )
+        self.train_mode()
+
+
+def trainer_class(kind: str) -> type[TranslatorTrainer]:
+    """The trainer of a translator kind: ``"munit"`` or ``"cyclegan"``."""
+    from lbw.translation.cyclegan import CycleGANTrainer
+    from lbw.translation.munit import MUNITTrainer
+
+    classes = {"munit": MUNITTrainer, "cyclegan": CycleGANTrainer}
+    if kind not in classes:
+        raise ValueError(f"unknown translator {kind!r}; choose from {', '.join(classes)}")
+    return classes[kind]
+
+
+class Translator:
+    """A trained translator for inference: human frames in, robot-domain frames out."""
+
+    def __init__(self, trainer: TranslatorTrainer) -> None:
+        self.trainer = trainer.eval()
+        self.image_size = trainer.train_config.image_size
+        self.kind = trainer.kind
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, device: str | None = None) -> Translator:
+        checkpoint = load_checkpoint(path, ("munit", "cyclegan"))
+        trainer_type = trainer_class(checkpoint["kind"])
+        trainer = trainer_type(
+            trainer_type.config_type(**checkpoint["config"]),
+            TranslatorTrainConfig(**checkpoint["train_config"]),
+            device=device,
+        )
+        trainer._load(checkpoint, path)
+        return cls(trainer)
+
+    @torch.inference_mode()
+    def __call__(self, frames: np.ndarray, batch_size: int = 64) -> np.ndarray:
+        """uint8 (T, H, W, 3) → uint8 (T, S, S, 3), S = the model's image size."""
+        frames = resize(frames, self.image_size)
+        out = [
+            to_frames(self.trainer.translate(to_tensor(frames[i : i + batch_size], self.trainer.device)))
+            for i in range(0, len(frames), batch_size)
+        ]
+        return np.concatenate(out)
