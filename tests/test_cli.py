@@ -72,3 +72,59 @@ def test_bad_choices_exit_with_usage() -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["demo", "--task", "juggle"])
     assert exit_info.value.code == 2
+
+
+def test_keypoints_and_translate_commands(tmp_path: Path) -> None:
+    import numpy as np
+
+    from lbw.keypoints import TransporterConfig, TransporterTrainConfig, TransporterTrainer
+    from lbw.translation import CycleGANConfig, CycleGANTrainer, TranslatorTrainConfig
+    from lbw.video import read_video
+
+    repo = Path(__file__).resolve().parents[1]
+    kp_config = TransporterTrainConfig(model=TransporterConfig(num_keypoints=2, width=4, image_size=32))
+    kp_checkpoint = TransporterTrainer(kp_config).save(tmp_path / "transporter.pt")
+    clip = str(repo / "videos" / "push_robot.mp4")
+    out, overlay = tmp_path / "kp.npy", tmp_path / "overlay.mp4"
+    assert (
+        main(
+            [
+                "keypoints",
+                clip,
+                "--checkpoint",
+                str(kp_checkpoint),
+                "--out",
+                str(out),
+                "--overlay",
+                str(overlay),
+            ]
+        )
+        == 0
+    )
+    assert np.load(out).shape == (61, 2, 2)
+    assert read_video(overlay).shape == (61, 128, 128, 3)
+
+    translator = CycleGANTrainer(
+        CycleGANConfig(width=4, num_res=1, disc_width=4), TranslatorTrainConfig(image_size=32)
+    )
+    tr_checkpoint = translator.save(tmp_path / "translator.pt")
+    translated = tmp_path / "translated.mp4"
+    assert (
+        main(
+            [
+                "translate",
+                str(repo / "videos" / "push_human.mp4"),
+                "--checkpoint",
+                str(tr_checkpoint),
+                "--out",
+                str(translated),
+            ]
+        )
+        == 0
+    )
+    assert read_video(translated).shape == (61, 32, 32, 3)
+    # A translator checkpoint is not a keypoint checkpoint: a clear error, exit code 1.
+    assert main(["keypoints", clip, "--checkpoint", str(tr_checkpoint), "--out", str(out)]) == 1
+    assert (
+        main(["translate", clip, "--checkpoint", str(tmp_path / "missing.pt"), "--out", str(translated)]) == 1
+    )

@@ -1,0 +1,42 @@
+"""Perception measures: the probe recovers a known map; fidelity is zero for identical frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lbw.dataset import collect_frames
+from lbw.demo import record_demo
+from lbw.evaluation.perception import LinearProbe, keypoint_probe, translation_fidelity
+from lbw.keypoints import KeypointDetector, TransporterConfig, TransporterTrainConfig, TransporterTrainer
+
+
+def test_probe_recovers_a_linear_map() -> None:
+    rng = np.random.default_rng(0)
+    keypoints = rng.uniform(0, 64, size=(200, 3, 2))
+    weights = rng.normal(size=(7, 4))
+    pixels = (np.concatenate([keypoints.reshape(200, -1), np.ones((200, 1))], 1) @ weights).reshape(200, 2, 2)
+    probe = LinearProbe.fit(keypoints[:150], pixels[:150], ["a", "b"])
+    np.testing.assert_allclose(probe.predict(keypoints[150:]), pixels[150:], atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def detector(tmp_path_factory: pytest.TempPathFactory) -> KeypointDetector:
+    config = TransporterTrainConfig(model=TransporterConfig(num_keypoints=3, width=4, image_size=32))
+    path = TransporterTrainer(config).save(tmp_path_factory.mktemp("kp") / "transporter.pt")
+    return KeypointDetector.load(path)
+
+
+def test_probe_and_fidelity_on_a_tiny_detector(detector: KeypointDetector) -> None:
+    heldout = collect_frames("push", "robot", 120, seed=5, image_size=32, progress=False)
+    probe, result = keypoint_probe(detector, heldout)
+    assert set(result["points"]) == {"effector", "block"}  # the fixed goal has nothing to explain
+    assert result["fit_frames"] + result["test_frames"] == 120
+    assert all(v["error_px"] >= 0 for v in result["points"].values())
+
+    demo = record_demo("push", seed=0, image_size=32)
+    identity = lambda frames: frames  # noqa: E731  (a "translator" that changes nothing)
+    fidelity = translation_fidelity(detector, probe, [demo], {"identity": identity})
+    assert fidelity["paired_robot"]["keypoint_distance_px"] == 0.0
+    assert fidelity["identity"]["keypoint_distance_px"] == fidelity["no_translation"]["keypoint_distance_px"]
+    assert fidelity["no_translation"]["keypoint_distance_px"] > 0.0
