@@ -109,16 +109,19 @@ def _eval_perception(args: argparse.Namespace) -> None:
     from lbw.demo import record_demo
     from lbw.evaluation.perception import comparison_picture, keypoint_probe, translation_fidelity
     from lbw.keypoints.trainer import KeypointDetector
+    from lbw.training import training_time_s
     from lbw.translation import Translator
 
     runs = Path("runs") / args.task
-    detector = KeypointDetector.load(args.keypoints or runs / "keypoints" / "transporter.pt")
+    checkpoints = {"transporter": Path(args.keypoints or runs / "keypoints" / "transporter.pt")}
+    detector = KeypointDetector.load(checkpoints["transporter"])
     translators = {}
     for model in ("munit", "cyclegan"):
         given = getattr(args, model)
         path = Path(given or runs / f"translator_{model}" / "translator.pt")
         if given or path.exists():  # a default that is absent is skipped; a named one must exist
             translators[model] = Translator.load(path)
+            checkpoints[model] = path
         else:
             print(f"note: no {model} translator at {path}; leaving it out")
     heldout = load_frames(args.heldout_data) if args.heldout_data else _heldout(args)
@@ -129,6 +132,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
         "keypoint_probe": probe_result,
         "translation": translation_fidelity(detector, probe, demos, translators),
         "demos": [d.seed for d in demos],
+        "training_time_s": {k: training_time_s(p.parent / "log.jsonl") for k, p in checkpoints.items()},
         "command": "lbw " + " ".join(sys.argv[1:]),
     }
     out = Path(args.out or runs / "perception")
@@ -137,6 +141,12 @@ def _eval_perception(args: argparse.Namespace) -> None:
     iio.imwrite(out / "perception.png", comparison_picture(detector, demos[0], translators))
     print(json.dumps(result, indent=1))
     print(f"wrote {out / 'perception.json'} and {out / 'perception.png'}")
+
+
+def _perception_table(args: argparse.Namespace) -> None:
+    from lbw.evaluation.perception import perception_table
+
+    print(perception_table([json.loads(Path(p).read_text()) for p in args.results]))
 
 
 def _heldout(args: argparse.Namespace):
@@ -390,6 +400,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", default=None, help="output folder (default: runs/TASK/perception)")
     ev.add_argument("--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(run=_eval_perception)
+
+    table = commands.add_parser(
+        "perception-table",
+        help="a markdown table of eval-perception results",
+        description="Summarise perception.json files (from eval-perception) as one markdown table.",
+    )
+    table.add_argument("results", nargs="+", help="perception.json files")
+    table.set_defaults(run=_perception_table)
 
     gallery = commands.add_parser(
         "gallery",

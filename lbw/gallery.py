@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import imageio.v3 as iio
 import numpy as np
 
 import envs
 from lbw.demo import record_demo
+from lbw.training import label_strip
 from lbw.video import write_video
-
-
-def _label(text: str, width: int, height: int = 18) -> np.ndarray:
-    strip = np.full((height, width, 3), 255, np.uint8)
-    cv2.putText(strip, text, (4, height - 5), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (30, 30, 30), 1, cv2.LINE_AA)
-    return strip
 
 
 def task_grid(image_size: int = 128, seed: int = 0) -> np.ndarray:
@@ -33,9 +27,9 @@ def task_grid(image_size: int = 128, seed: int = 0) -> np.ndarray:
         moments = [0, len(demo.human_frames) // 3, len(demo.human_frames) - 1]
         cells = [demo.human_frames[t] for t in moments] + [demo.robot_frames[t] for t in moments]
         row = np.concatenate(cells, axis=1)
-        rows.append(np.concatenate([_label(task, row.shape[1]), row], axis=0))
+        rows.append(np.concatenate([label_strip(task, row.shape[1]), row], axis=0))
     grid = np.concatenate(rows, axis=0)
-    header = _label(
+    header = label_strip(
         "human demo: start | 1/3 | end          paired robot clip: start | 1/3 | end", grid.shape[1]
     )
     return np.concatenate([header, grid], axis=0)

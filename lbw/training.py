@@ -50,11 +50,13 @@ def prepare_run_dir(path: str | os.PathLike, resume: bool = False, overwrite: bo
 
 
 class JsonlLogger:
-    """Appends one JSON object per line: ``{"iteration": …, "time_s": …, "train/loss": …}``."""
+    """Appends one JSON object per line: ``{"iteration": …, "time_s": …, "train/loss": …}``.
+
+    ``time_s`` is the training wall time so far; a resumed run's log goes on from the last line."""
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
-        self._start = time.perf_counter()
+        self._start = time.perf_counter() - training_time_s(self.path)
 
     def log(self, iteration: int, values: dict[str, float]) -> None:
         record = {"iteration": iteration, "time_s": round(time.perf_counter() - self._start, 3), **values}
@@ -64,6 +66,15 @@ class JsonlLogger:
 
 def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
     return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+
+
+def training_time_s(log_path: str | os.PathLike) -> float:
+    """Training wall time recorded in a run's ``log.jsonl`` (0 where there is none yet)."""
+    path = Path(log_path)
+    if not path.is_file():
+        return 0.0
+    records = read_jsonl(path)
+    return float(records[-1]["time_s"]) if records else 0.0
 
 
 KEYPOINT_COLOURS = [
@@ -95,6 +106,13 @@ def draw_keypoints(frames: np.ndarray, pixels: np.ndarray, scale: int = 1) -> np
                 cv2.circle(big, (int(u * scale), int(v * scale)), max(1, scale), colour, -1, cv2.LINE_AA)
         out.append(big)
     return np.stack(out)
+
+
+def label_strip(text: str, width: int, height: int = 18) -> np.ndarray:
+    """A white strip, uint8 (height, width, 3), with a line of dark text: a caption for pictures."""
+    strip = np.full((height, width, 3), 255, np.uint8)
+    cv2.putText(strip, text, (4, height - 5), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (30, 30, 30), 1, cv2.LINE_AA)
+    return strip
 
 
 def image_grid(rows: list[np.ndarray]) -> np.ndarray:

@@ -129,8 +129,10 @@ def test_resume_continues_where_it_stopped(tmp_path: Path) -> None:
         resumed.train(data, tmp_path / "run", progress=False)
     resumed.train(data, tmp_path / "run", resume=True, progress=False)
     assert resumed.iteration == 16
-    logged = [r["iteration"] for r in read_jsonl(tmp_path / "run" / "log.jsonl")]
-    assert logged == list(range(2, 17, 2))  # one log across both runs, nothing repeated
+    records = read_jsonl(tmp_path / "run" / "log.jsonl")
+    assert [r["iteration"] for r in records] == list(range(2, 17, 2))  # one log across both runs
+    times = [r["time_s"] for r in records]
+    assert times == sorted(times)  # the resumed run's clock goes on from the first run's
 
 
 def test_checkpoint_errors(tmp_path: Path) -> None:

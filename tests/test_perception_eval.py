@@ -7,7 +7,7 @@ import pytest
 
 from lbw.dataset import collect_frames
 from lbw.demo import record_demo
-from lbw.evaluation.perception import LinearProbe, keypoint_probe, translation_fidelity
+from lbw.evaluation.perception import LinearProbe, comparison_picture, keypoint_probe, translation_fidelity
 from lbw.keypoints import KeypointDetector, TransporterConfig, TransporterTrainConfig, TransporterTrainer
 
 
@@ -40,3 +40,24 @@ def test_probe_and_fidelity_on_a_tiny_detector(detector: KeypointDetector) -> No
     assert fidelity["paired_robot"]["keypoint_distance_px"] == 0.0
     assert fidelity["identity"]["keypoint_distance_px"] == fidelity["no_translation"]["keypoint_distance_px"]
     assert fidelity["no_translation"]["keypoint_distance_px"] > 0.0
+
+    picture = comparison_picture(detector, demo, {"identity": identity}, moments=4, scale=3)
+    assert picture.shape == (18 + 4 * 96, 3 * 96, 3) and picture.dtype == np.uint8
+
+
+def test_perception_table_formats_what_it_is_given() -> None:
+    from lbw.evaluation.perception import perception_table
+
+    result = {
+        "task": "push",
+        "keypoint_probe": {
+            "points": {"effector": {"error_px": 1.234, "r2": 0.9}, "block": {"error_px": 0.5, "r2": 0.99}}
+        },
+        "translation": {
+            "munit": {"keypoint_distance_px": 5.0},
+            "no_translation": {"keypoint_distance_px": 20.0},
+        },
+        "training_time_s": {"transporter": 360.0, "munit": 1440.0},
+    }
+    row = perception_table([result]).splitlines()[-1]
+    assert row == "| push | 1.23 (0.90) | block 0.50 (0.99) | 5.0 / – / 20.0 | 6.0 / 24.0 / – |"

@@ -21,8 +21,9 @@ import numpy as np
 from lbw.dataset import FrameDataset
 from lbw.demo import Demo
 from lbw.keypoints.trainer import KeypointDetector
-from lbw.training import draw_keypoints, image_grid
+from lbw.training import draw_keypoints, image_grid, label_strip
 from lbw.translation.base import Translator
+from lbw.video import resize
 
 
 @dataclass
@@ -120,14 +121,48 @@ def comparison_picture(
     moments: int = 4,
     scale: int = 3,
 ) -> np.ndarray:
-    """Rows: human frame | each translation | paired robot frame, keypoints drawn; columns: moments."""
+    """Columns: human frame | each translation | paired robot frame, keypoints drawn; rows:
+    moments of the demo from start to end."""
     steps = np.linspace(0, len(demo.human_frames) - 1, moments).round().astype(int)
-    columns = [demo.human_frames[steps]]
-    columns += [t(demo.human_frames[steps]) for t in translators.values()]
-    columns.append(demo.robot_frames[steps])
+    sources = {"human": demo.human_frames[steps]}
+    sources.update({name: t(demo.human_frames[steps]) for name, t in translators.items()})
+    sources["paired robot"] = demo.robot_frames[steps]
     size = detector.image_size
-    from lbw.video import resize
+    cells = [draw_keypoints(resize(frames, size), detector(frames), scale) for frames in sources.values()]
+    grid = image_grid([np.stack([column[i] for column in cells]) for i in range(moments)])
+    header = np.concatenate([label_strip(name, size * scale) for name in sources], axis=1)
+    return np.concatenate([header, grid], axis=0)
 
-    cells = [draw_keypoints(resize(c, size), detector(c), scale) for c in columns]
-    # one row per moment, one column per source
-    return image_grid([np.stack([cells[j][i] for j in range(len(cells))]) for i in range(moments)])
+
+def perception_table(results: list[dict[str, Any]]) -> str:
+    """One markdown row per task from ``eval-perception`` results."""
+    lines = [
+        "| task | probe: effector px (R²) | probe: object px (R²) | keypoint distance to paired robot, px: "
+        "MUNIT / CycleGAN / no translation | training min: Transporter / MUNIT / CycleGAN |",
+        "|---|---:|---:|---:|---:|",
+    ]
+
+    def fmt(value: float | None, digits: int = 2) -> str:
+        return "–" if value is None else f"{value:.{digits}f}"
+
+    for r in results:
+        points = r["keypoint_probe"]["points"]
+        obj = next((n for n in points if n != "effector"), None)
+        probe = [
+            f"{fmt(points[n]['error_px'])} ({fmt(points[n]['r2'])})" if n in points else "–"
+            for n in ("effector", obj)
+        ]
+        translation = r["translation"]
+        distances = [
+            fmt(translation.get(m, {}).get("keypoint_distance_px"), 1)
+            for m in ("munit", "cyclegan", "no_translation")
+        ]
+        minutes = r.get("training_time_s", {})
+        times = [
+            fmt(minutes[m] / 60, 1) if m in minutes else "–" for m in ("transporter", "munit", "cyclegan")
+        ]
+        lines.append(
+            f"| {r['task']} | {probe[0]} | {obj or ''} {probe[1]} | {' / '.join(distances)} "
+            f"| {' / '.join(times)} |"
+        )
+    return "\n".join(lines)
