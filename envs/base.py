@@ -175,9 +175,13 @@ class TabletopEnv(gym.Env):
         if self.render_mode is None and self.obs_mode != "pixels":
             return None
         if self._frame is None:
-            self.embodiment.pose_arm()
-            self._frame = render(self.client, self.camera, self._spec.style, self.image_size)
+            self._frame = self.render_frame()
         return self._frame
+
+    def render_frame(self) -> np.ndarray:
+        """Pose the arm and render a new frame, uint8 (image_size, image_size, 3), uncached."""
+        self.embodiment.pose_arm()
+        return render(self.client, self.camera, self._spec.style, self.image_size)
 
     def close(self) -> None:
         if getattr(self, "client", None) is not None:

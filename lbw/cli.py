@@ -230,6 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
     def task_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--task", choices=TASKS, default="push", help="task (default: push)")
 
+    def training_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+        p.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
+        p.add_argument("--resume", action="store_true", help="go on from the run folder's checkpoint")
+        p.add_argument("--overwrite", action="store_true", help="discard an existing run folder")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
         p.add_argument("--image-size", type=int, default=64, help="frame side in pixels (default: 64)")
@@ -313,11 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size", type=int, default=4, help="frames per domain per update (default: 4)"
     )
     train_tr.add_argument("--width", type=int, default=16, help="first conv width (default: 16)")
-    train_tr.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    train_tr.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
-    train_tr.add_argument("--resume", action="store_true", help="go on from the run folder's checkpoint")
-    train_tr.add_argument("--overwrite", action="store_true", help="discard an existing run folder")
-    train_tr.add_argument("--quiet", action="store_true", help="no progress bar")
+    training_options(train_tr)
     train_tr.set_defaults(run=_train_translator)
 
     translate = commands.add_parser(
@@ -353,11 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_kp.add_argument("--batch-size", type=int, default=16, help="frame pairs per step (default: 16)")
     train_kp.add_argument("--num-keypoints", type=int, default=6, help="K (default: 6)")
     train_kp.add_argument("--width", type=int, default=16, help="first conv width (default: 16)")
-    train_kp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    train_kp.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
-    train_kp.add_argument("--resume", action="store_true", help="go on from the run folder's checkpoint")
-    train_kp.add_argument("--overwrite", action="store_true", help="discard an existing run folder")
-    train_kp.add_argument("--quiet", action="store_true", help="no progress bar")
+    training_options(train_kp)
     train_kp.set_defaults(run=_train_keypoints)
 
     kp = commands.add_parser(
