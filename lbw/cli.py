@@ -107,7 +107,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
 
     from lbw.dataset import load_frames
     from lbw.demo import record_demo
-    from lbw.evaluation.perception import comparison_picture, keypoint_probe, translation_fidelity
+    from lbw.evaluation.perception import comparison_picture, evaluate_perception
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.training import training_time_s
     from lbw.translation import Translator
@@ -125,13 +125,9 @@ def _eval_perception(args: argparse.Namespace) -> None:
         else:
             print(f"note: no {model} translator at {path}; leaving it out")
     heldout = load_frames(args.heldout_data) if args.heldout_data else _heldout(args)
-    probe, probe_result = keypoint_probe(detector, heldout)
     demos = [record_demo(args.task, seed=args.seed + i) for i in range(args.demos)]
     result = {
-        "task": args.task,
-        "keypoint_probe": probe_result,
-        "translation": translation_fidelity(detector, probe, demos, translators),
-        "demos": [d.seed for d in demos],
+        **evaluate_perception(args.task, detector, translators, heldout, demos),
         "training_time_s": {k: training_time_s(p.parent / "log.jsonl") for k, p in checkpoints.items()},
         "command": "lbw " + " ".join(sys.argv[1:]),
     }

@@ -7,7 +7,13 @@ import pytest
 
 from lbw.dataset import collect_frames
 from lbw.demo import record_demo
-from lbw.evaluation.perception import LinearProbe, comparison_picture, keypoint_probe, translation_fidelity
+from lbw.evaluation.perception import (
+    LinearProbe,
+    comparison_picture,
+    evaluate_perception,
+    keypoint_probe,
+    translation_fidelity,
+)
 from lbw.keypoints import KeypointDetector, TransporterConfig, TransporterTrainConfig, TransporterTrainer
 
 
@@ -40,6 +46,10 @@ def test_probe_and_fidelity_on_a_tiny_detector(detector: KeypointDetector) -> No
     assert fidelity["paired_robot"]["keypoint_distance_px"] == 0.0
     assert fidelity["identity"]["keypoint_distance_px"] == fidelity["no_translation"]["keypoint_distance_px"]
     assert fidelity["no_translation"]["keypoint_distance_px"] > 0.0
+
+    evaluation = evaluate_perception("push", detector, {"identity": identity}, heldout, [demo])
+    assert evaluation["keypoint_probe"] == result  # the same measures, gathered in one dict
+    assert evaluation["translation"]["identity"] == fidelity["identity"] and evaluation["demos"] == [0]
 
     picture = comparison_picture(detector, demo, {"identity": identity}, moments=4, scale=3)
     assert picture.shape == (18 + 4 * 96, 3 * 96, 3) and picture.dtype == np.uint8

@@ -114,6 +114,23 @@ def translation_fidelity(
     return results
 
 
+def evaluate_perception(
+    task: str,
+    detector: KeypointDetector,
+    translators: dict[str, Translator],
+    heldout: FrameDataset,
+    demos: list[Demo],
+) -> dict[str, Any]:
+    """Both measures for one task, as the JSON-ready dict ``eval-perception`` writes."""
+    probe, probe_result = keypoint_probe(detector, heldout)
+    return {
+        "task": task,
+        "keypoint_probe": probe_result,
+        "translation": translation_fidelity(detector, probe, demos, translators),
+        "demos": [d.seed for d in demos],
+    }
+
+
 def comparison_picture(
     detector: KeypointDetector,
     demo: Demo,
