@@ -79,8 +79,38 @@ class TranslatorTrainer(ABC):
     @abstractmethod
     def networks(self) -> dict[str, nn.Module]: ...
 
-    @abstractmethod
-    def optimizers(self) -> dict[str, torch.optim.Optimizer]: ...
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"gen_opt": self.gen_opt, "dis_opt": self.dis_opt}
+
+    def build_optimizers(
+        self,
+        generators: list[nn.Module],
+        discriminators: list[nn.Module],
+        learning_rate: float,
+        betas: tuple[float, float],
+    ) -> None:
+        """One Adam for both generators, one for both discriminators."""
+        self.gen_opt = torch.optim.Adam(
+            [p for g in generators for p in g.parameters()], lr=learning_rate, betas=betas
+        )
+        self.dis_opt = torch.optim.Adam(
+            [p for d in discriminators for p in d.parameters()], lr=learning_rate, betas=betas
+        )
+
+    def generator_step(self, losses: dict[str, torch.Tensor], weights: dict[str, float]) -> dict[str, float]:
+        """Descend on the weighted sum of the generator losses; log each one (``train/gen_…``)."""
+        total = sum(weights[k] * v for k, v in losses.items())
+        self.gen_opt.zero_grad(set_to_none=True)
+        total.backward()
+        self.gen_opt.step()
+        return {"train/gen_total": total.item(), **{f"train/gen_{k}": v.item() for k, v in losses.items()}}
+
+    def discriminator_step(self, loss: torch.Tensor) -> dict[str, float]:
+        """Descend on the discriminators' loss (``train/dis_total``)."""
+        self.dis_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.dis_opt.step()
+        return {"train/dis_total": loss.item()}
 
     def extras(self) -> dict[str, torch.Tensor]:
         """Tensors besides the networks that a checkpoint keeps."""

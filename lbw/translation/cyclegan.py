@@ -67,12 +67,11 @@ class CycleGANTrainer(TranslatorTrainer):
         c: CycleGANConfig = self.config
         self.gen_ab, self.gen_ba = ResnetGenerator(c.width, c.num_res), ResnetGenerator(c.width, c.num_res)
         self.dis_a, self.dis_b = PatchDiscriminator(c.disc_width), PatchDiscriminator(c.disc_width)
-        betas = (c.beta1, c.beta2)
-        self.gen_opt = torch.optim.Adam(
-            [*self.gen_ab.parameters(), *self.gen_ba.parameters()], lr=c.learning_rate, betas=betas
-        )
-        self.dis_opt = torch.optim.Adam(
-            [*self.dis_a.parameters(), *self.dis_b.parameters()], lr=c.learning_rate, betas=betas
+        self.build_optimizers(
+            [self.gen_ab, self.gen_ba],
+            [self.dis_a, self.dis_b],
+            c.learning_rate,
+            (c.beta1, c.beta2),
         )
 
     def gen_update(self, x_a: torch.Tensor, x_b: torch.Tensor) -> dict[str, float]:
@@ -86,11 +85,7 @@ class CycleGANTrainer(TranslatorTrainer):
         if c.identity_weight > 0:
             losses["identity"] = F.l1_loss(self.gen_ab(x_b), x_b) + F.l1_loss(self.gen_ba(x_a), x_a)
             weights["identity"] = c.identity_weight
-        total = sum(weights[k] * v for k, v in losses.items())
-        self.gen_opt.zero_grad(set_to_none=True)
-        total.backward()
-        self.gen_opt.step()
-        return {"train/gen_total": total.item(), **{f"train/gen_{k}": v.item() for k, v in losses.items()}}
+        return self.generator_step(losses, weights)
 
     def dis_update(self, x_a: torch.Tensor, x_b: torch.Tensor) -> dict[str, float]:
         with torch.no_grad():
@@ -98,10 +93,7 @@ class CycleGANTrainer(TranslatorTrainer):
         loss = lsgan_discriminator_loss(self.dis_b(x_b), self.dis_b(x_ab)) + lsgan_discriminator_loss(
             self.dis_a(x_a), self.dis_a(x_ba)
         )
-        self.dis_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.dis_opt.step()
-        return {"train/dis_total": loss.item()}
+        return self.discriminator_step(loss)
 
     @torch.no_grad()
     def translate(self, x_a: torch.Tensor) -> torch.Tensor:
@@ -109,6 +101,3 @@ class CycleGANTrainer(TranslatorTrainer):
 
     def networks(self) -> dict[str, nn.Module]:
         return {"gen_ab": self.gen_ab, "gen_ba": self.gen_ba, "dis_a": self.dis_a, "dis_b": self.dis_b}
-
-    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"gen_opt": self.gen_opt, "dis_opt": self.dis_opt}

@@ -142,12 +142,11 @@ class MUNITTrainer(TranslatorTrainer):
         self.gen_a, self.gen_b = Generator(c), Generator(c)
         self.dis_a = MultiScaleDiscriminator(c.disc_width, c.disc_scales)
         self.dis_b = MultiScaleDiscriminator(c.disc_width, c.disc_scales)
-        betas = (c.beta1, c.beta2)
-        self.gen_opt = torch.optim.Adam(
-            [*self.gen_a.parameters(), *self.gen_b.parameters()], lr=c.learning_rate, betas=betas
-        )
-        self.dis_opt = torch.optim.Adam(
-            [*self.dis_a.parameters(), *self.dis_b.parameters()], lr=c.learning_rate, betas=betas
+        self.build_optimizers(
+            [self.gen_a, self.gen_b],
+            [self.dis_a, self.dis_b],
+            c.learning_rate,
+            (c.beta1, c.beta2),
         )
         # The robot style every human frame is rendered with: the mean style of robot frames.
         self.robot_style = torch.zeros(c.style_dim)
@@ -180,11 +179,7 @@ class MUNITTrainer(TranslatorTrainer):
                 self.gen_b.decode(c_b_recon, s_b_own), x_b
             )
             weights["cycle"] = c.recon_cycle_weight
-        total = sum(weights[k] * v for k, v in losses.items())
-        self.gen_opt.zero_grad(set_to_none=True)
-        total.backward()
-        self.gen_opt.step()
-        return {"train/gen_total": total.item(), **{f"train/gen_{k}": v.item() for k, v in losses.items()}}
+        return self.generator_step(losses, weights)
 
     def dis_update(self, x_a: torch.Tensor, x_b: torch.Tensor) -> dict[str, float]:
         c: MUNITConfig = self.config
@@ -196,10 +191,7 @@ class MUNITTrainer(TranslatorTrainer):
         loss = lsgan_discriminator_loss(self.dis_a(x_a), self.dis_a(x_ba)) + lsgan_discriminator_loss(
             self.dis_b(x_b), self.dis_b(x_ab)
         )
-        self.dis_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.dis_opt.step()
-        return {"train/dis_total": loss.item()}
+        return self.discriminator_step(loss)
 
     @torch.no_grad()
     def fit_style(self, x_b: torch.Tensor) -> None:
@@ -219,6 +211,3 @@ class MUNITTrainer(TranslatorTrainer):
 
     def networks(self) -> dict[str, nn.Module]:
         return {"gen_a": self.gen_a, "gen_b": self.gen_b, "dis_a": self.dis_a, "dis_b": self.dis_b}
-
-    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"gen_opt": self.gen_opt, "dis_opt": self.dis_opt}
