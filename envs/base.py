@@ -118,6 +118,11 @@ class TabletopEnv(gym.Env):
         """Ground-truth task success in the current state."""
 
     @abstractmethod
+    def goal_distance(self) -> float:
+        """The ground-truth quantity success thresholds (m): effector to target, object to goal,
+        drawer opening. Reported in ``info`` for evaluation."""
+
+    @abstractmethod
     def dense_reward(self) -> float:
         """A hand-designed shaped reward on ground truth (≤ 0 away from success)."""
 
@@ -242,6 +247,7 @@ class TabletopEnv(gym.Env):
         pixels = self.camera.project(np.stack([points[n] for n in names]), self.image_size)
         return {
             "is_success": bool(self.is_success()),
+            "goal_distance": float(self.goal_distance()),
             "positions": points,
             "pixels": {n: pixels[i] for i, n in enumerate(names)},
         }

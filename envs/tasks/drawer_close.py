@@ -83,6 +83,9 @@ class DrawerCloseEnv(TabletopEnv):
     def is_success(self) -> bool:
         return self.opening() < CLOSED_BELOW
 
+    def goal_distance(self) -> float:
+        return self.opening()
+
     def dense_reward(self) -> float:
         reach = np.linalg.norm(self.embodiment.position() - self._handle())
         return float(-0.5 * reach - 2.0 * self.opening())

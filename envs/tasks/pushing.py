@@ -86,15 +86,15 @@ class ObjectToGoalEnv(TabletopEnv):
     def task_points(self) -> dict[str, np.ndarray]:
         return {self.OBJECT: self.object_position(), self.GOAL_NAME: np.array([*self.GOAL, self.GOAL_Z])}
 
-    def _object_to_goal(self) -> float:
+    def goal_distance(self) -> float:
         return float(np.linalg.norm(self.object_position()[:2] - self.GOAL))
 
     def is_success(self) -> bool:
-        return self._object_to_goal() < self.SUCCESS_RADIUS
+        return self.goal_distance() < self.SUCCESS_RADIUS
 
     def dense_reward(self) -> float:
         reach = np.linalg.norm(self.embodiment.position()[:2] - self.object_position()[:2])
-        return float(-0.5 * reach - self._object_to_goal())
+        return float(-0.5 * reach - self.goal_distance())
 
     def scripted_action(self) -> np.ndarray:
         return push_action(

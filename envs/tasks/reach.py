@@ -25,14 +25,14 @@ class ReachEnv(TabletopEnv):
     def task_points(self) -> dict[str, np.ndarray]:
         return {"target": self._goal.copy()}
 
-    def _distance(self) -> float:
+    def goal_distance(self) -> float:
         return float(np.linalg.norm(self.embodiment.position() - self._goal))
 
     def is_success(self) -> bool:
-        return self._distance() < SUCCESS_RADIUS
+        return self.goal_distance() < SUCCESS_RADIUS
 
     def dense_reward(self) -> float:
-        return -self._distance()
+        return -self.goal_distance()
 
     def scripted_action(self) -> np.ndarray:
         return self.move_toward(self._goal, speed=0.8)

@@ -1,80 +1,13 @@
-"""The ``lbw`` command line.
-
-    lbw demo --task push --seed 0 --out videos/
-    lbw collect --task push --domain robot --frames 5000 --out data/push_robot.npz
-    lbw bench env
-    lbw bench demos --seeds 100
-    lbw bench models
-    lbw train-keypoints --task push
-    lbw keypoints videos/push_robot.mp4 --checkpoint runs/push/keypoints/transporter.pt --out kp.npy
-    lbw train-translator --task push --model munit
-    lbw translate videos/push_human.mp4 --checkpoint runs/push/translator_munit/translator.pt --out t.mp4
-    lbw eval-perception --task push
-    lbw gallery --out docs/
-
-``lbw <command> --help`` explains every option.
-"""
+"""Perception commands: translators, keypoints and their evaluation."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
-from envs import EMBODIMENTS, TASKS
-
-
-def _demo(args: argparse.Namespace) -> None:
-    from lbw.demo import record_demo
-
-    demo = record_demo(args.task, seed=args.seed, image_size=args.image_size)
-    paths = demo.save(args.out, overwrite=args.overwrite)
-    print(f"{args.task}: human demo succeeded ({len(demo.human_frames)} frames)")
-    for kind, path in paths.items():
-        print(f"  {kind:8s} {path}")
-
-
-def _collect(args: argparse.Namespace) -> None:
-    from lbw.dataset import collect_frames
-
-    out = Path(args.out or f"data/{args.task}_{args.domain}.npz")
-    if out.exists() and not args.overwrite:  # fail before the work, not after it
-        sys.exit(f"error: refusing to overwrite {out} (pass --overwrite)")
-    data = collect_frames(
-        args.task,
-        args.domain,
-        args.frames,
-        seed=args.seed,
-        image_size=args.image_size,
-        progress=not args.quiet,
-    )
-    data.save(out, overwrite=args.overwrite)
-    print(f"wrote {len(data)} frames from {data.meta['num_episodes']} episodes to {out}")
-
-
-def _bench(args: argparse.Namespace) -> None:
-    from lbw import bench
-
-    if args.target == "models":
-        rows: list = bench.bench_models(repeats=args.repeats)
-        table = bench.models_table(rows)
-    else:
-        grid = [(t, e) for t in args.tasks for e in args.embodiments]
-        rows = []
-        for task, embodiment in tqdm(grid, desc=f"bench {args.target}", disable=args.quiet):
-            if args.target == "env":
-                rows.append(bench.bench_env(task, embodiment, steps=args.steps, repeats=args.repeats))
-            else:
-                rows.append(bench.bench_demos(task, embodiment, seeds=args.seeds))
-        table = bench.env_table(rows) if args.target == "env" else bench.demos_table(rows)
-    print(table)
-    if args.json:
-        Path(args.json).write_text(json.dumps([asdict(r) for r in rows], indent=1))
+from lbw.cli.options import task_option, training_options
 
 
 def _train_translator(args: argparse.Namespace) -> None:
@@ -100,6 +33,42 @@ def _translate(args: argparse.Namespace) -> None:
     translated = translator(read_video(args.clip))
     write_video(args.out, translated, fps=args.fps)
     print(f"wrote {args.out}: {len(translated)} frames translated by {translator.kind}")
+
+
+def _train_keypoints(args: argparse.Namespace) -> None:
+    from lbw.keypoints.trainer import TransporterTrainConfig, TransporterTrainer
+    from lbw.keypoints.transporter import TransporterConfig
+
+    data = _dataset(args.task, "robot", args.data, args.frames, args.seed, args.quiet)
+    config = TransporterTrainConfig(
+        model=TransporterConfig(num_keypoints=args.num_keypoints, width=args.width),
+        iterations=args.iterations,
+        batch_size=args.batch_size,
+        seed=args.seed,
+    )
+    out = Path(args.out or f"runs/{args.task}/keypoints")
+    trainer = TransporterTrainer(config, device=args.device)
+    checkpoint = trainer.train(
+        data, out, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet
+    )
+    print(f"wrote {checkpoint} (samples in {out / 'samples'}, log in {out / 'log.jsonl'})")
+
+
+def _keypoints(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.training import draw_keypoints
+    from lbw.video import read_video, write_video
+
+    detector = KeypointDetector.load(args.checkpoint, device=args.device)
+    frames = read_video(args.clip, size=detector.image_size)
+    keypoints = detector(frames)
+    np.save(args.out, keypoints)
+    print(f"wrote {args.out}: keypoints (T={len(keypoints)}, K={detector.num_keypoints}, 2) in pixels")
+    if args.overlay:
+        write_video(args.overlay, draw_keypoints(frames, keypoints, scale=4), fps=args.fps)
+        print(f"wrote {args.overlay}")
 
 
 def _eval_perception(args: argparse.Namespace) -> None:
@@ -157,13 +126,6 @@ def _heldout(args: argparse.Namespace):
     return data
 
 
-def _gallery(args: argparse.Namespace) -> None:
-    from lbw.gallery import write_gallery
-
-    for path in write_gallery(args.out, image_size=args.image_size, seed=args.seed):
-        print(f"wrote {path}")
-
-
 def _dataset(task: str, domain: str, path: str | None, frames: int, seed: int, quiet: bool):
     """The frame dataset at ``path`` (default data/TASK_DOMAIN.npz), collected first if absent."""
     from lbw.dataset import collect_frames, load_frames
@@ -181,120 +143,7 @@ def _dataset(task: str, domain: str, path: str | None, frames: int, seed: int, q
     return data
 
 
-def _train_keypoints(args: argparse.Namespace) -> None:
-    from lbw.keypoints.trainer import TransporterTrainConfig, TransporterTrainer
-    from lbw.keypoints.transporter import TransporterConfig
-
-    data = _dataset(args.task, "robot", args.data, args.frames, args.seed, args.quiet)
-    config = TransporterTrainConfig(
-        model=TransporterConfig(num_keypoints=args.num_keypoints, width=args.width),
-        iterations=args.iterations,
-        batch_size=args.batch_size,
-        seed=args.seed,
-    )
-    out = Path(args.out or f"runs/{args.task}/keypoints")
-    trainer = TransporterTrainer(config, device=args.device)
-    checkpoint = trainer.train(
-        data, out, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet
-    )
-    print(f"wrote {checkpoint} (samples in {out / 'samples'}, log in {out / 'log.jsonl'})")
-
-
-def _keypoints(args: argparse.Namespace) -> None:
-    import numpy as np
-
-    from lbw.keypoints.trainer import KeypointDetector
-    from lbw.training import draw_keypoints
-    from lbw.video import read_video, write_video
-
-    detector = KeypointDetector.load(args.checkpoint, device=args.device)
-    frames = read_video(args.clip, size=detector.image_size)
-    keypoints = detector(frames)
-    np.save(args.out, keypoints)
-    print(f"wrote {args.out}: keypoints (T={len(keypoints)}, K={detector.num_keypoints}, 2) in pixels")
-    if args.overlay:
-        write_video(args.overlay, draw_keypoints(frames, keypoints, scale=4), fps=args.fps)
-        print(f"wrote {args.overlay}")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="lbw", description="Learning by Watching: teach a simulated robot arm from one human video."
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def task_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--task", choices=TASKS, default="push", help="task (default: push)")
-
-    def training_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-        p.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
-        p.add_argument("--resume", action="store_true", help="go on from the run folder's checkpoint")
-        p.add_argument("--overwrite", action="store_true", help="discard an existing run folder")
-        p.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-        p.add_argument("--image-size", type=int, default=64, help="frame side in pixels (default: 64)")
-        p.add_argument("--overwrite", action="store_true", help="replace existing output files")
-
-    demo = commands.add_parser(
-        "demo",
-        help="record a human demonstration clip and its paired robot clip",
-        description="Run the scripted human demonstrator, replay it with the robot, and write "
-        "TASK_human.mp4, TASK_robot.mp4 and TASK_demo.json (per-frame ground truth).",
-    )
-    task_option(demo)
-    common(demo)
-    demo.add_argument("--out", default="videos", help="output folder (default: videos/)")
-    demo.set_defaults(run=_demo)
-
-    collect = commands.add_parser(
-        "collect",
-        help="render an unpaired frame dataset of one embodiment",
-        description="Render frames of randomised motions (that also move the objects) of one "
-        "embodiment into a compressed .npz with per-frame ground-truth pixels.",
-    )
-    task_option(collect)
-    collect.add_argument("--domain", choices=EMBODIMENTS, required=True, help="which embodiment")
-    collect.add_argument("--frames", type=int, default=5000, help="number of frames (default: 5000)")
-    collect.add_argument("--out", default=None, help="output .npz (default: data/TASK_DOMAIN.npz)")
-    collect.add_argument("--quiet", action="store_true", help="no progress bar")
-    common(collect)
-    collect.set_defaults(run=_collect)
-
-    bench = commands.add_parser(
-        "bench",
-        help="measure simulation speed or demonstrator reliability",
-        description="env: median render time and env steps/s with and without rendering. "
-        "demos: scripted demonstrator success over seeded initial states.",
-    )
-    bench.add_argument("target", choices=("env", "demos", "models"), help="what to measure")
-    bench.add_argument(
-        "--tasks",
-        nargs="+",
-        choices=TASKS,
-        default=list(TASKS),
-        metavar="TASK",
-        help=f"tasks (default: all of {', '.join(TASKS)})",
-    )
-    bench.add_argument(
-        "--embodiments",
-        nargs="+",
-        choices=EMBODIMENTS,
-        default=list(EMBODIMENTS),
-        metavar="EMBODIMENT",
-        help="embodiments (default: robot human)",
-    )
-    bench.add_argument("--steps", type=int, default=300, help="env: steps per timed run (default: 300)")
-    bench.add_argument(
-        "--repeats", type=int, default=5, help="env, models: timed runs; the median is reported (default: 5)"
-    )
-    bench.add_argument("--seeds", type=int, default=100, help="demos: seeded episodes (default: 100)")
-    bench.add_argument("--json", default=None, help="also write the rows to this JSON file")
-    bench.add_argument("--quiet", action="store_true", help="no progress bar")
-    bench.set_defaults(run=_bench)
-
+def register(commands: argparse._SubParsersAction) -> None:
     train_tr = commands.add_parser(
         "train-translator",
         help="train a human → robot image translator (MUNIT or CycleGAN)",
@@ -403,35 +252,3 @@ def build_parser() -> argparse.ArgumentParser:
     )
     table.add_argument("results", nargs="+", help="perception.json files")
     table.set_defaults(run=_perception_table)
-
-    gallery = commands.add_parser(
-        "gallery",
-        help="render the task grid picture and a side-by-side demo gif",
-        description="Write OUT/tasks.png (every task, human and paired robot frames) and "
-        "OUT/push_pair.gif (the push demo, human | robot).",
-    )
-    gallery.add_argument("--out", default="docs", help="output folder (default: docs/)")
-    gallery.add_argument("--image-size", type=int, default=128, help="frame side in pixels (default: 128)")
-    gallery.add_argument("--seed", type=int, default=0, help="demo seed (default: 0)")
-    gallery.set_defaults(run=_gallery)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    from lbw.checkpoint import CheckpointError
-    from lbw.dataset import DatasetError
-    from lbw.demo import DemoError
-    from lbw.training import RunDirError
-    from lbw.video import VideoError
-
-    try:
-        args.run(args)
-    except (CheckpointError, DatasetError, DemoError, RunDirError, VideoError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

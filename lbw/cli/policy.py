@@ -1,0 +1,95 @@
+"""Policy commands: train SAC on a method's reward, evaluate a run, run every stage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from lbw.config import load_config
+
+
+def _config(args: argparse.Namespace):
+    return load_config(args.config, overrides=args.overrides)
+
+
+def _print_result(run_dir: Path, info: dict) -> None:
+    aggregated = info["aggregated"]
+    print(
+        f"success rate {aggregated['success_rate']:.2f} over {aggregated['episodes']} episodes "
+        f"(mean return {aggregated['mean_return']:.1f})"
+    )
+    print(f"results: {run_dir / 'eval' / 'eval_info.json'}")
+    for video in info["videos"]:
+        print(f"video:   {video}")
+
+
+def _train_policy(args: argparse.Namespace) -> None:
+    from lbw.pipeline import perception_stages, policy_stage, save_run_config
+
+    config = _config(args)
+    run_dir = save_run_config(config, resume=args.resume, overwrite=args.overwrite)
+    stages = perception_stages(config, progress=not args.quiet)
+    (run_dir / "stages.json").write_text(json.dumps(stages, indent=1))
+    folder = policy_stage(config, stages, resume=args.resume, progress=not args.quiet)
+    print(f"policy in {folder}; evaluate it with: lbw evaluate {run_dir}")
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from lbw.evaluation.policy import evaluate_run
+
+    info = evaluate_run(args.run_dir, episodes=args.episodes, record=args.record, progress=not args.quiet)
+    _print_result(Path(args.run_dir), info)
+
+
+def _run(args: argparse.Namespace) -> None:
+    from lbw.pipeline import run_pipeline
+
+    config = _config(args)
+    metrics = run_pipeline(config, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
+    print(f"{config.task} / {config.method}: wall time {metrics['run_wall_time_s']:.0f} s")
+    _print_result(config.run_dir, {"aggregated": metrics, "videos": metrics["videos"]})
+
+
+def _config_options(p: argparse.ArgumentParser, config_required: bool) -> None:
+    p.add_argument(
+        "config", nargs=None if config_required else "?", help="a run config YAML (configs/TASK.yaml)"
+    )
+    p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="config overrides, e.g. policy.seed=1")
+    p.add_argument("--resume", action="store_true", help="go on with an existing run folder")
+    p.add_argument("--overwrite", action="store_true", help="discard an existing run folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser(
+        "run",
+        help="every stage of a run: data → translator → keypoints → policy → evaluation",
+        description="Run every stage of a config. Perception stages whose config and inputs are "
+        "unchanged are reused (also across runs); a finished run is never overwritten: --resume "
+        "goes on with it, --overwrite starts again. Prints the success rate and the videos.",
+    )
+    _config_options(run, config_required=True)
+    run.set_defaults(run=_run)
+
+    train = commands.add_parser(
+        "train-policy",
+        help="train the SAC policy of a run (perception stages are built or reused first)",
+        description="Train Soft Actor-Critic on the config's method and task, in RUN/policy/: "
+        "best_model.zip (by evaluation success), evaluations.jsonl, progress.csv, checkpoints.",
+    )
+    _config_options(train, config_required=True)
+    train.set_defaults(run=_train_policy)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="evaluate a run's best policy on ground-truth success and record videos",
+        description="Roll the run's best policy out on seeded episodes (seeds 10000+i) and write "
+        "RUN/eval/eval_info.json and side-by-side videos (human demo | demo in the robot domain "
+        "| robot rollout, keypoints drawn).",
+    )
+    evaluate.add_argument("run_dir", metavar="RUN", help="a run folder (runs/TASK/NAME)")
+    evaluate.add_argument("--episodes", type=int, default=None, help="episodes (default: the config's, 50)")
+    evaluate.add_argument("--record", type=int, default=None, help="episodes to record (default: 2)")
+    evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
+    evaluate.set_defaults(run=_evaluate)

@@ -1,0 +1,139 @@
+"""Simulation commands: demos, datasets, benchmarks, pictures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from envs import EMBODIMENTS, TASKS
+from lbw.cli.options import common, task_option
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from lbw.demo import record_demo
+
+    demo = record_demo(args.task, seed=args.seed, image_size=args.image_size)
+    paths = demo.save(args.out, overwrite=args.overwrite)
+    print(f"{args.task}: human demo succeeded ({len(demo.human_frames)} frames)")
+    for kind, path in paths.items():
+        print(f"  {kind:8s} {path}")
+
+
+def _collect(args: argparse.Namespace) -> None:
+    from lbw.dataset import collect_frames
+
+    out = Path(args.out or f"data/{args.task}_{args.domain}.npz")
+    if out.exists() and not args.overwrite:  # fail before the work, not after it
+        sys.exit(f"error: refusing to overwrite {out} (pass --overwrite)")
+    data = collect_frames(
+        args.task,
+        args.domain,
+        args.frames,
+        seed=args.seed,
+        image_size=args.image_size,
+        progress=not args.quiet,
+    )
+    data.save(out, overwrite=args.overwrite)
+    print(f"wrote {len(data)} frames from {data.meta['num_episodes']} episodes to {out}")
+
+
+def _bench(args: argparse.Namespace) -> None:
+    from lbw import bench
+
+    if args.target == "models":
+        rows: list = bench.bench_models(repeats=args.repeats)
+        table = bench.models_table(rows)
+    else:
+        grid = [(t, e) for t in args.tasks for e in args.embodiments]
+        rows = []
+        for task, embodiment in tqdm(grid, desc=f"bench {args.target}", disable=args.quiet):
+            if args.target == "env":
+                rows.append(bench.bench_env(task, embodiment, steps=args.steps, repeats=args.repeats))
+            else:
+                rows.append(bench.bench_demos(task, embodiment, seeds=args.seeds))
+        table = bench.env_table(rows) if args.target == "env" else bench.demos_table(rows)
+    print(table)
+    if args.json:
+        Path(args.json).write_text(json.dumps([asdict(r) for r in rows], indent=1))
+
+
+def _gallery(args: argparse.Namespace) -> None:
+    from lbw.gallery import write_gallery
+
+    for path in write_gallery(args.out, image_size=args.image_size, seed=args.seed):
+        print(f"wrote {path}")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="record a human demonstration clip and its paired robot clip",
+        description="Run the scripted human demonstrator, replay it with the robot, and write "
+        "TASK_human.mp4, TASK_robot.mp4 and TASK_demo.json (per-frame ground truth).",
+    )
+    task_option(demo)
+    common(demo)
+    demo.add_argument("--out", default="videos", help="output folder (default: videos/)")
+    demo.set_defaults(run=_demo)
+
+    collect = commands.add_parser(
+        "collect",
+        help="render an unpaired frame dataset of one embodiment",
+        description="Render frames of randomised motions (that also move the objects) of one "
+        "embodiment into a compressed .npz with per-frame ground-truth pixels.",
+    )
+    task_option(collect)
+    collect.add_argument("--domain", choices=EMBODIMENTS, required=True, help="which embodiment")
+    collect.add_argument("--frames", type=int, default=5000, help="number of frames (default: 5000)")
+    collect.add_argument("--out", default=None, help="output .npz (default: data/TASK_DOMAIN.npz)")
+    collect.add_argument("--quiet", action="store_true", help="no progress bar")
+    common(collect)
+    collect.set_defaults(run=_collect)
+
+    bench = commands.add_parser(
+        "bench",
+        help="measure simulation speed or demonstrator reliability",
+        description="env: median render time and env steps/s with and without rendering. "
+        "demos: scripted demonstrator success over seeded initial states.",
+    )
+    bench.add_argument("target", choices=("env", "demos", "models"), help="what to measure")
+    bench.add_argument(
+        "--tasks",
+        nargs="+",
+        choices=TASKS,
+        default=list(TASKS),
+        metavar="TASK",
+        help=f"tasks (default: all of {', '.join(TASKS)})",
+    )
+    bench.add_argument(
+        "--embodiments",
+        nargs="+",
+        choices=EMBODIMENTS,
+        default=list(EMBODIMENTS),
+        metavar="EMBODIMENT",
+        help="embodiments (default: robot human)",
+    )
+    bench.add_argument("--steps", type=int, default=300, help="env: steps per timed run (default: 300)")
+    bench.add_argument(
+        "--repeats", type=int, default=5, help="env, models: timed runs; the median is reported (default: 5)"
+    )
+    bench.add_argument("--seeds", type=int, default=100, help="demos: seeded episodes (default: 100)")
+    bench.add_argument("--json", default=None, help="also write the rows to this JSON file")
+    bench.add_argument("--quiet", action="store_true", help="no progress bar")
+    bench.set_defaults(run=_bench)
+
+    gallery = commands.add_parser(
+        "gallery",
+        help="render the task grid picture and a side-by-side demo gif",
+        description="Write OUT/tasks.png (every task, human and paired robot frames) and "
+        "OUT/push_pair.gif (the push demo, human | robot).",
+    )
+    gallery.add_argument("--out", default="docs", help="output folder (default: docs/)")
+    gallery.add_argument("--image-size", type=int, default=128, help="frame side in pixels (default: 128)")
+    gallery.add_argument("--seed", type=int, default=0, help="demo seed (default: 0)")
+    gallery.set_defaults(run=_gallery)

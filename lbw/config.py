@@ -1,0 +1,210 @@
+"""Run configuration: typed dataclasses, one per stage, composed into ``RunConfig``.
+
+    from lbw.config import load_config
+    config = load_config("configs/push.yaml", overrides=["policy.seed=1", "method=oracle"])
+    config.policy.total_steps  # 60000
+
+A YAML file holds any subset of the keys below (defaults fill the rest); ``key=value``
+overrides use dotted paths and YAML values. A key that does not exist is an error naming it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from envs import TASKS
+
+VIDEO_METHODS = ("lbw", "lbw_cyclegan", "no_translation", "pixel", "robot_demo")  # learn from a clip
+STATE_METHODS = ("oracle", "random")  # baselines on ground truth
+METHODS = VIDEO_METHODS + STATE_METHODS
+
+
+class ConfigError(ValueError):
+    """A configuration that names an unknown key or holds a value of the wrong kind."""
+
+
+@dataclass
+class DataConfig:
+    """Unpaired frame datasets for the perception models (``lbw collect``)."""
+
+    frames: int = 5000  # frames per embodiment
+    seed: int = 0  # collection seed
+
+
+@dataclass
+class TranslatorConfig:
+    """The human → robot translator (``lbw train-translator``)."""
+
+    iterations: int = 4000  # generator + discriminator updates
+    batch_size: int = 4  # frames per domain per update
+    width: int = 16  # first conv width; the networks scale with it
+    seed: int = 0
+
+
+@dataclass
+class KeypointsConfig:
+    """The Transporter keypoint detector (``lbw train-keypoints``)."""
+
+    iterations: int = 2500  # gradient steps
+    batch_size: int = 16  # frame pairs per step
+    num_keypoints: int = 6  # K
+    width: int = 16  # first conv width
+    seed: int = 0
+
+
+@dataclass
+class PolicyConfig:
+    """Soft Actor-Critic (stable-baselines3) on the method's reward."""
+
+    total_steps: int = 60_000  # env steps
+    learning_starts: int = 1000  # env steps of random actions before the first update
+    batch_size: int = 128  # transitions per gradient step
+    gamma: float = 0.97  # discount
+    learning_rate: float = 3e-4
+    net_arch: list[int] = field(default_factory=lambda: [64, 64])  # hidden sizes of actor and critics
+    gradient_steps: int = 1  # gradient steps per env step
+    proprioception: bool = False  # also observe the effector position (the arm's own state)
+    eval_every: int = 5000  # env steps between evaluations (the best one is kept)
+    eval_episodes: int = 20  # episodes per evaluation during training
+    checkpoint_every: int = 10_000  # env steps between resumable checkpoints
+    seed: int = 0
+
+
+@dataclass
+class EvalConfig:
+    """The final evaluation of the best policy (``lbw evaluate``)."""
+
+    episodes: int = 50  # episodes, seeds 10_000 + i (never used in training)
+    record: int = 2  # episodes written as side-by-side videos
+
+
+@dataclass
+class RunConfig:
+    """One run: a task learned by one method from one demonstration clip."""
+
+    task: str = "push"  # reach | push | slide | drawer_close | coffee_push
+    method: str = "lbw"  # lbw | lbw_cyclegan | no_translation | pixel | robot_demo | oracle | random
+    demo: str | None = None  # human clip; default videos/TASK_human.mp4
+    robot_demo: str | None = None  # paired robot clip (method robot_demo); default videos/TASK_robot.mp4
+    name: str | None = None  # run folder name; default METHOD_seedSEED
+    root: str = "runs"  # runs go to ROOT/TASK/NAME; shared perception stages to ROOT/TASK/stages
+    data: DataConfig = field(default_factory=DataConfig)
+    translator: TranslatorConfig = field(default_factory=TranslatorConfig)
+    keypoints: KeypointsConfig = field(default_factory=KeypointsConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ConfigError(f"task: unknown task {self.task!r}; choose from {', '.join(TASKS)}")
+        if self.method not in METHODS:
+            raise ConfigError(f"method: unknown method {self.method!r}; choose from {', '.join(METHODS)}")
+
+    @property
+    def demo_clip(self) -> Path:
+        return Path(self.demo or f"videos/{self.task}_human.mp4")
+
+    @property
+    def robot_demo_clip(self) -> Path:
+        return Path(self.robot_demo or f"videos/{self.task}_robot.mp4")
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.root) / self.task / (self.name or f"{self.method}_seed{self.policy.seed}")
+
+    @property
+    def translator_model(self) -> str | None:
+        """The translator a method uses: ``"munit"``, ``"cyclegan"`` or None."""
+        return {"lbw": "munit", "pixel": "munit", "lbw_cyclegan": "cyclegan"}.get(self.method)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def config_hash(*parts: Any) -> str:
+    """A short, stable digest of JSON-serialisable parts: what a cached stage was made from."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def from_dict(cls: type, values: dict[str, Any], prefix: str = "") -> Any:
+    """Build dataclass ``cls`` from a nested dict, naming any key it does not have."""
+    if not isinstance(values, dict):
+        raise ConfigError(f"{prefix.rstrip('.') or 'config'}: expected a mapping, got {values!r}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in values.items():
+        if key not in fields:
+            raise ConfigError(f"unknown config key '{prefix}{key}'; known keys: {', '.join(sorted(fields))}")
+        nested = fields[key].type
+        nested_cls = _DATACLASSES.get(nested if isinstance(nested, str) else getattr(nested, "__name__", ""))
+        kwargs[key] = from_dict(nested_cls, value, f"{prefix}{key}.") if nested_cls else value
+    try:
+        return cls(**kwargs)
+    except TypeError as error:
+        raise ConfigError(f"{prefix or 'config'}: {error}") from error
+
+
+def apply_override(values: dict[str, Any], override: str) -> None:
+    """Set ``"policy.seed=1"`` into a nested dict; the value is parsed as YAML."""
+    if "=" not in override:
+        raise ConfigError(f"override {override!r} must look like key=value (e.g. policy.seed=1)")
+    key, raw = override.split("=", 1)
+    *parents, leaf = key.strip().split(".")
+    node = values
+    for part in parents:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"override {override!r}: {part!r} is not a section")
+    node[leaf] = yaml.safe_load(raw)
+
+
+def load_config(
+    path: str | os.PathLike | None = None, overrides: list[str] | tuple[str, ...] = ()
+) -> RunConfig:
+    """A ``RunConfig`` from a YAML file (or defaults) and ``key=value`` overrides."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such config file")
+        try:
+            values = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as error:
+            raise ConfigError(f"{path}: not valid YAML ({error})") from error
+    for override in overrides:
+        apply_override(values, override)
+    config = from_dict(RunConfig, values)
+    _check_types(config)
+    return config
+
+
+def _check_types(config: Any, prefix: str = "") -> None:
+    """Reject values of the wrong kind (``policy.total_steps: ten``) before any work starts."""
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        if dataclasses.is_dataclass(value):
+            _check_types(value, f"{prefix}{f.name}.")
+            continue
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        if default is None or value is None and "None" in str(f.type):
+            continue
+        expected = float if isinstance(default, float) else type(default)
+        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if not ok:
+            raise ConfigError(f"{prefix}{f.name}: expected {expected.__name__}, got {value!r}")
+
+
+_DATACLASSES = {
+    c.__name__: c for c in (DataConfig, TranslatorConfig, KeypointsConfig, PolicyConfig, EvalConfig)
+}

@@ -1,0 +1,119 @@
+"""Evaluate a trained run on ground truth and record side-by-side videos.
+
+    lbw evaluate runs/push/lbw_seed0 --episodes 50 --record 2
+
+writes ``RUN/eval/eval_info.json`` (per-episode seed, success, return, final goal distance and
+positions; aggregated success rate, returns, distances) and ``RUN/eval/videos/episode_NNN.mp4``:
+human demo | the demo in the robot domain with its keypoints | the robot's rollout with its
+keypoints. Evaluation seeds are 10_000 + i: never seen in training or in its evaluations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from lbw.evaluation.rollouts import EpisodeResult, rollout_episodes, summarize
+from lbw.training import draw_keypoints, label_strip, torch_threads
+from lbw.video import read_video, write_video
+
+EVAL_SEED = 10_000
+VIDEO_SCALE = 3  # 64-px frames are drawn at 192 px
+
+
+def evaluate_run(
+    run_dir: str | os.PathLike,
+    episodes: int | None = None,
+    record: int | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Roll the run's best policy out (deterministically) on ``episodes`` seeded episodes
+    (default: the config's) and write ``eval_info.json`` and videos; returns the info."""
+    from stable_baselines3 import SAC
+
+    from lbw.pipeline import STAGE_FILE, load_run_config, method_env_factory, seeded_actions
+    from lbw.policy.sac import BEST
+
+    run_dir = Path(run_dir)
+    config = load_run_config(run_dir)
+    episodes = config.eval.episodes if episodes is None else episodes
+    record = config.eval.record if record is None else record
+    stages_file = run_dir / "stages.json"
+    stages = json.loads(stages_file.read_text()) if stages_file.exists() else {}
+    make_env, demonstration = method_env_factory(config, stages, render_mode="rgb_array")
+    env = make_env()
+    start = time.perf_counter()
+    try:
+        if config.method == "random":
+            act = seeded_actions(env, config.policy.seed)
+        else:
+            from lbw.checkpoint import CheckpointError
+
+            best = run_dir / "policy" / BEST
+            if not best.is_file():
+                raise CheckpointError(
+                    f"{best}: no trained policy (run `lbw train-policy` or `lbw run` first)"
+                )
+            model = SAC.load(best, device="cpu")
+            act = lambda obs: model.predict(obs, deterministic=True)[0]  # noqa: E731
+        seeds = range(EVAL_SEED, EVAL_SEED + episodes)
+        seeds = tqdm(seeds, desc="evaluate", unit="episode", disable=not progress)
+        with torch_threads(1):
+            results = rollout_episodes(env, act, seeds, record=record)
+    finally:
+        env.close()
+    out = run_dir / "eval"
+    (out / "videos").mkdir(parents=True, exist_ok=True)
+    human = demonstration.clip if demonstration else read_video(config.demo_clip, size=64)
+    videos = []
+    for result in results[:record]:
+        path = out / "videos" / f"episode_{result.seed - EVAL_SEED:03d}.mp4"
+        write_video(path, side_by_side(human, demonstration, result), fps=30)
+        videos.append(str(path))
+    info = {
+        "task": config.task,
+        "method": config.method,
+        "seed": config.policy.seed,
+        "policy": "random actions" if config.method == "random" else str(run_dir / "policy" / BEST),
+        "aggregated": summarize(results),
+        "per_episode": [r.to_json() for r in results],
+        "videos": videos,
+    }
+    (out / "eval_info.json").write_text(json.dumps(info, indent=1))
+    record_ = {"episodes": episodes, "build_wall_time_s": round(time.perf_counter() - start, 1)}
+    (out / STAGE_FILE).write_text(json.dumps(record_, indent=1))
+    return info
+
+
+def side_by_side(human: np.ndarray, demonstration: Any, result: EpisodeResult) -> np.ndarray:
+    """Video frames: human demo | demo in the robot domain + keypoints | rollout + keypoints.
+    The middle column is left out for methods without a demonstration (oracle, random)."""
+    rollout = result.frames
+    size = rollout.shape[1]
+    length = len(rollout)
+    index = np.minimum(np.arange(length), len(human) - 1)
+    columns = [(_scaled(human[index], None), "human demo")]
+    if demonstration is not None:
+        demo_pixels = (demonstration.keypoints[index] + 1.0) * 0.5 * size
+        columns.append((_scaled(demonstration.reference_frames[index], demo_pixels), "demo, robot domain"))
+    pixels = None if result.keypoints is None else (result.keypoints + 1.0) * 0.5 * size
+    status = "success" if result.success else "failure"
+    columns.append((_scaled(rollout, pixels), f"robot ({status})"))
+    width = size * VIDEO_SCALE
+    frames = []
+    for t in range(length):
+        cells = [np.concatenate([label_strip(label, width), col[t]], axis=0) for col, label in columns]
+        frames.append(np.concatenate(cells, axis=1))
+    return np.stack(frames)
+
+
+def _scaled(frames: np.ndarray, pixels: np.ndarray | None) -> np.ndarray:
+    if pixels is None:
+        pixels = np.full((len(frames), 0, 2), np.nan)
+    return draw_keypoints(frames, pixels, scale=VIDEO_SCALE)

@@ -1,0 +1,263 @@
+"""Every stage of a run, from data to evaluation, with reuse of what is already made.
+
+    lbw run configs/push.yaml                 # data → translator → keypoints → policy → evaluation
+    lbw run configs/push.yaml policy.seed=1   # another seed: the perception stages are reused
+
+    from lbw.config import load_config
+    from lbw.pipeline import run_pipeline
+    metrics = run_pipeline(load_config("configs/push.yaml"))
+
+Layout (``ROOT`` = ``config.root``):
+
+    ROOT/TASK/stages/data_robot-<hash>.npz          unpaired frames, shared by every run
+    ROOT/TASK/stages/translator_munit-<hash>/       translator.pt, log.jsonl, samples/, stage.json
+    ROOT/TASK/stages/keypoints-<hash>/              transporter.pt, log.jsonl, samples/, stage.json
+    ROOT/TASK/NAME/config.yaml                      the resolved run config
+    ROOT/TASK/NAME/stages.json                      the shared stages this run used
+    ROOT/TASK/NAME/policy/                          SAC: best_model.zip, evaluations.jsonl, …
+    ROOT/TASK/NAME/eval/                            eval_info.json, videos/
+    ROOT/TASK/NAME/metrics.json                     success rate, wall time of each stage
+
+A shared stage is named by the hash of its config and of its inputs, so it is reused whenever
+they are unchanged (and by concurrent runs: a lock makes the second wait for the first). A
+stage folder without ``stage.json`` is unfinished and is resumed. A run folder is never
+overwritten: ``resume`` goes on with it, ``overwrite`` starts it again.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+import envs
+from lbw.config import STATE_METHODS, RunConfig, config_hash, from_dict
+from lbw.training import RunDirError
+
+STAGE_FILE = "stage.json"
+
+
+# ---------------------------------------------------------------------------- shared stages
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path.lock`` (another run building the same stage waits)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _shared_stage(folder: Path, record: dict[str, Any], build: Callable[[bool], None]) -> Path:
+    """Build a shared stage folder once: ``build(resume)`` runs unless ``stage.json`` exists."""
+    with _locked(folder):
+        if (folder / STAGE_FILE).exists():
+            return folder
+        start = time.perf_counter()
+        build(folder.exists())
+        record = {**record, "build_wall_time_s": round(time.perf_counter() - start, 1)}
+        (folder / STAGE_FILE).write_text(json.dumps(record, indent=1))
+    return folder
+
+
+def data_stage(config: RunConfig, domain: str, progress: bool = True) -> Path:
+    """The unpaired frame dataset of one embodiment (``lbw collect``)."""
+    from lbw.dataset import collect_frames
+
+    key = config_hash("data", config.task, domain, config.data.__dict__)
+    path = Path(config.root) / config.task / "stages" / f"data_{domain}-{key}.npz"
+    with _locked(path):
+        if not path.exists():
+            data = collect_frames(
+                config.task, domain, config.data.frames, seed=config.data.seed, progress=progress
+            )
+            data.save(path)
+    return path
+
+
+def translator_stage(config: RunConfig, model: str, progress: bool = True) -> Path:
+    """A human → robot translator (``lbw train-translator``); returns its checkpoint."""
+    from lbw.dataset import load_frames
+    from lbw.translation import TranslatorTrainConfig, trainer_class
+
+    human, robot = data_stage(config, "human", progress), data_stage(config, "robot", progress)
+    c = config.translator
+    key = config_hash("translator", model, human.name, robot.name, c.__dict__)
+    folder = Path(config.root) / config.task / "stages" / f"translator_{model}-{key}"
+
+    def build(resume: bool) -> None:
+        trainer_type = trainer_class(model)
+        train = TranslatorTrainConfig(iterations=c.iterations, batch_size=c.batch_size, seed=c.seed)
+        trainer = trainer_type(trainer_type.config_type(width=c.width), train)
+        trainer.train(load_frames(human), load_frames(robot), folder, resume=resume, progress=progress)
+
+    record = {"model": model, "human_data": human.name, "robot_data": robot.name, "config": c.__dict__}
+    return _shared_stage(folder, record, build) / "translator.pt"
+
+
+def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
+    """The Transporter keypoint detector (``lbw train-keypoints``); returns its checkpoint."""
+    from lbw.dataset import load_frames
+    from lbw.keypoints.trainer import TransporterTrainConfig, TransporterTrainer
+    from lbw.keypoints.transporter import TransporterConfig
+
+    robot = data_stage(config, "robot", progress)
+    c = config.keypoints
+    key = config_hash("keypoints", robot.name, c.__dict__)
+    folder = Path(config.root) / config.task / "stages" / f"keypoints-{key}"
+
+    def build(resume: bool) -> None:
+        train = TransporterTrainConfig(
+            model=TransporterConfig(num_keypoints=c.num_keypoints, width=c.width),
+            iterations=c.iterations,
+            batch_size=c.batch_size,
+            seed=c.seed,
+        )
+        TransporterTrainer(train).train(load_frames(robot), folder, resume=resume, progress=progress)
+
+    return _shared_stage(folder, {"robot_data": robot.name, "config": c.__dict__}, build) / "transporter.pt"
+
+
+def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str]:
+    """The checkpoints a run's method needs: ``{"keypoints": …, "translator": …}`` (or none)."""
+    if config.method in STATE_METHODS:
+        return {}
+    stages = {"keypoints": str(keypoints_stage(config, progress))}
+    if config.translator_model:
+        stages["translator"] = str(translator_stage(config, config.translator_model, progress))
+    return stages
+
+
+# ------------------------------------------------------------------------------ run folder
+def save_run_config(config: RunConfig, resume: bool = False, overwrite: bool = False) -> Path:
+    """Create the run folder and write ``config.yaml``. An existing run is an error unless
+    ``overwrite``; with ``resume`` its config must match except for the evaluation section."""
+    run_dir = config.run_dir
+    saved = run_dir / "config.yaml"
+    if saved.exists():
+        if overwrite:
+            shutil.rmtree(run_dir)
+        elif not resume:
+            raise RunDirError(
+                f"{run_dir} already holds a run; pass --resume to go on or --overwrite to start again"
+            )
+        else:
+            old = load_run_config(run_dir).to_dict()
+            new = config.to_dict()
+            changed = sorted(k for k in new if k != "eval" and old.get(k) != new[k])
+            if changed:
+                raise RunDirError(
+                    f"{run_dir} was made with another config ({', '.join(changed)} differ); "
+                    "name a new run (name=…) or pass --overwrite"
+                )
+    run_dir.mkdir(parents=True, exist_ok=True)
+    saved.write_text(yaml.safe_dump(config.to_dict(), sort_keys=False))
+    return run_dir
+
+
+def load_run_config(run_dir: str | os.PathLike) -> RunConfig:
+    path = Path(run_dir) / "config.yaml"
+    if not path.is_file():
+        raise RunDirError(f"{run_dir}: not a run folder (no config.yaml)")
+    return from_dict(RunConfig, yaml.safe_load(path.read_text()))
+
+
+# --------------------------------------------------------------------------- policy stages
+def method_env_factory(config: RunConfig, stages: dict[str, str], render_mode: str | None = None):
+    """A function making the method's env, and the demonstration it rewards against (or None)."""
+    from lbw.policy.methods import load_demonstration, make_method_env
+
+    if config.method in STATE_METHODS:
+        return lambda: make_method_env(config.method, config.task, render_mode=render_mode), None
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.translation import Translator
+
+    detector = KeypointDetector.load(stages["keypoints"])
+    translator = Translator.load(stages["translator"]) if "translator" in stages else None
+    clip = config.robot_demo_clip if config.method == "robot_demo" else config.demo_clip
+    demonstration = load_demonstration(clip, detector, translator, envs.MAX_EPISODE_STEPS + 1)
+
+    def make() -> Any:
+        return make_method_env(
+            config.method,
+            config.task,
+            demonstration,
+            detector,
+            proprioception=config.policy.proprioception,
+            render_mode=render_mode,
+        )
+
+    return make, demonstration
+
+
+def policy_stage(
+    config: RunConfig, stages: dict[str, str], resume: bool = False, progress: bool = True
+) -> Path:
+    """Train SAC in ``RUN/policy`` (nothing to train for ``random``); returns the folder."""
+    from lbw.policy.sac import train_sac
+
+    folder = config.run_dir / "policy"
+    if config.method == "random" or (folder / STAGE_FILE).exists():
+        return folder
+    make_env, _ = method_env_factory(config, stages)
+    start = time.perf_counter()
+    train_sac(make_env, config.policy, folder, resume=resume, progress=progress)
+    record = {"config": config.policy.__dict__, "build_wall_time_s": round(time.perf_counter() - start, 1)}
+    (folder / STAGE_FILE).write_text(json.dumps(record, indent=1))
+    return folder
+
+
+def run_pipeline(
+    config: RunConfig, resume: bool = False, overwrite: bool = False, progress: bool = True
+) -> dict[str, Any]:
+    """Every stage of one run; returns (and writes to ``RUN/metrics.json``) its summary."""
+    from lbw.evaluation.policy import evaluate_run
+
+    run_dir = save_run_config(config, resume=resume, overwrite=overwrite)
+    start = time.perf_counter()
+    stages = perception_stages(config, progress)
+    (run_dir / "stages.json").write_text(json.dumps(stages, indent=1))
+    policy_stage(config, stages, resume=resume, progress=progress)
+    info = evaluate_run(run_dir, progress=progress)
+    metrics = {
+        "task": config.task,
+        "method": config.method,
+        "seed": config.policy.seed,
+        **info["aggregated"],
+        "env_steps": 0 if config.method == "random" else config.policy.total_steps,
+        "wall_time_s": stage_wall_times(run_dir, stages),
+        "run_wall_time_s": round(time.perf_counter() - start, 1),
+        "videos": info["videos"],
+    }
+    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    return metrics
+
+
+def stage_wall_times(run_dir: Path, stages: dict[str, str]) -> dict[str, float]:
+    """Wall time each stage took when it was built (a reused stage keeps its first time)."""
+    times = {}
+    for name, checkpoint in stages.items():
+        record = Path(checkpoint).parent / STAGE_FILE
+        times[name] = json.loads(record.read_text())["build_wall_time_s"]
+    for name in ("policy", "eval"):
+        record = run_dir / name / STAGE_FILE
+        if record.exists():
+            times[name] = json.loads(record.read_text())["build_wall_time_s"]
+    return times
+
+
+def seeded_actions(env: Any, seed: int) -> Callable[[np.ndarray], np.ndarray]:
+    """The ``random`` method's policy: uniform actions from a seeded action space."""
+    env.action_space.seed(seed)
+    return lambda obs: env.action_space.sample()

@@ -1,0 +1,91 @@
+"""The methods of the comparison, as environment factories: each returns the MDP a policy
+learns in (observation and reward), built from a demonstration and trained perception models.
+
+    demo = load_demonstration("lbw", "videos/push_human.mp4", detector, translator, length=61)
+    env = make_method_env("lbw", "push", demo, detector)
+
+| method           | reference clip                | reward                        | observation            |
+|------------------|-------------------------------|-------------------------------|------------------------|
+| `lbw`            | human clip, MUNIT-translated  | keypoint distance             | keypoints + phase      |
+| `lbw_cyclegan`   | human clip, CycleGAN          | keypoint distance             | keypoints + phase      |
+| `no_translation` | human clip as it is           | keypoint distance             | keypoints + phase      |
+| `pixel`          | human clip, MUNIT-translated  | pixel distance                | keypoints + phase      |
+| `robot_demo`     | the paired robot clip         | keypoint distance             | keypoints + phase      |
+| `oracle`         | —                             | dense reward on ground truth  | ground truth + phase   |
+| `random`         | —                             | —                             | ground truth + phase   |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+
+import envs
+from lbw.config import STATE_METHODS, VIDEO_METHODS
+from lbw.keypoints.trainer import KeypointDetector
+from lbw.policy.reference import resample, resample_frames, to_unit
+from lbw.policy.wrappers import KeypointObservation, KeypointReward, PhaseObservation, PixelReward
+from lbw.translation import Translator
+from lbw.video import VideoError, read_video
+
+
+@dataclass
+class Demonstration:
+    """A demo clip prepared as the reward's reference, resampled to the episode length.
+
+    Attributes:
+        clip: uint8 (L, S, S, 3), the clip as given (the human's, or the paired robot clip).
+        reference_frames: uint8 (L, S, S, 3), the clip in the robot domain (translated or not).
+        keypoints: float32 (L, K, 2), keypoints of ``reference_frames`` in [-1, 1].
+    L is the episode length + 1 (the reset frame, then one per step); S the detector's size.
+    """
+
+    clip: np.ndarray
+    reference_frames: np.ndarray
+    keypoints: np.ndarray
+
+
+def load_demonstration(
+    path: str | os.PathLike,
+    detector: KeypointDetector,
+    translator: Translator | None,
+    length: int,
+) -> Demonstration:
+    """Read a clip (mp4, gif or folder), translate it if a translator is given, extract its
+    keypoints and resample everything to ``length`` frames."""
+    clip = read_video(path, size=detector.image_size)
+    if len(clip) < 2:
+        raise VideoError(f"{path}: a demonstration needs at least 2 frames, got {len(clip)}")
+    reference = translator(clip) if translator is not None else clip
+    return Demonstration(
+        clip=resample_frames(clip, length),
+        reference_frames=resample_frames(reference, length),
+        keypoints=resample(to_unit(detector(reference), detector.image_size), length),
+    )
+
+
+def make_method_env(
+    method: str,
+    task: str,
+    demonstration: Demonstration | None = None,
+    detector: KeypointDetector | None = None,
+    proprioception: bool = False,
+    render_mode: str | None = None,
+) -> gym.Env:
+    """The env a method's policy acts in (see the module table)."""
+    if method in STATE_METHODS:
+        return PhaseObservation(envs.make(task, obs_mode="state", render_mode=render_mode))
+    if method not in VIDEO_METHODS:
+        raise ValueError(f"unknown method {method!r}; choose from {', '.join(VIDEO_METHODS + STATE_METHODS)}")
+    if demonstration is None or detector is None:
+        raise ValueError(f"method {method!r} needs a demonstration and a keypoint detector")
+    reward = (
+        PixelReward(demonstration.reference_frames)
+        if method == "pixel"
+        else KeypointReward(demonstration.keypoints)
+    )
+    env = envs.make(task, obs_mode="pixels", image_size=detector.image_size, render_mode=render_mode)
+    return KeypointObservation(env, detector, reward, proprioception=proprioception)

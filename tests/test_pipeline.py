@@ -1,0 +1,125 @@
+"""Run configs and `lbw run`: every stage on a tiny config, reuse, resume, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lbw.cli import main
+from lbw.config import ConfigError, RunConfig, load_config
+from lbw.training import RunDirError
+
+CONFIGS = sorted(Path("configs").glob("*.yaml"))
+
+
+def tiny(tmp_path: Path, *extra: str) -> list[str]:
+    """Overrides that make a whole run take seconds: few frames, steps and iterations."""
+    return [
+        f"root={tmp_path / 'runs'}",
+        "task=reach",
+        "data.frames=48",
+        "translator.iterations=2",
+        "translator.width=4",
+        "translator.batch_size=2",
+        "keypoints.iterations=2",
+        "keypoints.width=4",
+        "keypoints.batch_size=2",
+        "keypoints.num_keypoints=2",
+        "policy.total_steps=120",
+        "policy.learning_starts=60",
+        "policy.batch_size=16",
+        "policy.eval_every=60",
+        "policy.eval_episodes=1",
+        "policy.checkpoint_every=60",
+        "eval.episodes=2",
+        "eval.record=1",
+        *extra,
+    ]
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
+def test_shipped_configs_load(path: Path) -> None:
+    config = load_config(path)
+    assert config.task == path.stem and config.method == "lbw"
+    assert set(yaml.safe_load(path.read_text())) == set(RunConfig().to_dict())  # every key shown
+
+
+def test_config_errors_name_the_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="'policy.lr'"):
+        load_config(CONFIGS[0], ["policy.lr=0.1"])
+    with pytest.raises(ConfigError, match="policy.total_steps: expected int"):
+        load_config(None, ["policy.total_steps=many"])
+    with pytest.raises(ConfigError, match="unknown method"):
+        load_config(None, ["method=telepathy"])
+    with pytest.raises(ConfigError, match="key=value"):
+        load_config(None, ["policy.seed"])
+    with pytest.raises(ConfigError, match="no such config"):
+        load_config(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("task: push\nmystery: 3\n")
+    with pytest.raises(ConfigError, match="'mystery'"):
+        load_config(bad)
+    assert load_config(None, ["policy.learning_rate=1", "policy.seed=3"]).policy.seed == 3
+
+
+def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["run", "configs/reach.yaml", *tiny(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    run_dir = tmp_path / "runs" / "reach" / "lbw_seed0"
+    info = json.loads((run_dir / "eval" / "eval_info.json").read_text())
+    assert info["aggregated"]["episodes"] == 2 and len(info["per_episode"]) == 2
+    assert 0.0 <= info["aggregated"]["success_rate"] <= 1.0
+    assert "success rate" in out and info["videos"][0] in out and Path(info["videos"][0]).is_file()
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert set(metrics["wall_time_s"]) == {"keypoints", "translator", "policy", "eval"}
+    stages = json.loads((run_dir / "stages.json").read_text())
+    built = {
+        name: Path(path).parent.joinpath("stage.json").stat().st_mtime_ns for name, path in stages.items()
+    }
+
+    # A finished run is never overwritten without being told.
+    assert main(["run", "configs/reach.yaml", *tiny(tmp_path), "--quiet"]) == 1
+    assert "already holds a run" in capsys.readouterr().err
+    # Another policy seed reuses the perception stages: same folders, not rebuilt.
+    assert main(["run", "configs/reach.yaml", *tiny(tmp_path, "policy.seed=1"), "--quiet"]) == 0
+    again = json.loads((tmp_path / "runs" / "reach" / "lbw_seed1" / "stages.json").read_text())
+    assert again == stages
+    assert all(Path(p).parent.joinpath("stage.json").stat().st_mtime_ns == built[n] for n, p in again.items())
+    # A changed perception config makes a new stage.
+    assert main(["run", "configs/reach.yaml", *tiny(tmp_path, "keypoints.seed=1", "name=k1"), "--quiet"]) == 0
+    changed = json.loads((tmp_path / "runs" / "reach" / "k1" / "stages.json").read_text())
+    assert changed["keypoints"] != stages["keypoints"] and changed["translator"] == stages["translator"]
+
+
+def test_resume_goes_on_and_rejects_a_changed_config(tmp_path: Path) -> None:
+    config = load_config("configs/reach.yaml", tiny(tmp_path, "method=oracle"))
+    from lbw.pipeline import run_pipeline, save_run_config
+
+    save_run_config(config)  # a run that was interrupted before any stage finished
+    with pytest.raises(RunDirError, match="resume"):
+        run_pipeline(config, progress=False)
+    metrics = run_pipeline(config, resume=True, progress=False)
+    assert metrics["method"] == "oracle" and metrics["env_steps"] == 120
+    config.policy.gamma = 0.5
+    with pytest.raises(RunDirError, match="policy"):
+        run_pipeline(config, resume=True, progress=False)
+
+
+def test_random_baseline_and_evaluate_command(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["run", "configs/push.yaml", *tiny(tmp_path, "method=random", "task=push"), "--quiet"]) == 0
+    run_dir = tmp_path / "runs" / "push" / "random_seed0"
+    assert main(["evaluate", str(run_dir), "--episodes", "3", "--record", "0", "--quiet"]) == 0
+    info = json.loads((run_dir / "eval" / "eval_info.json").read_text())
+    assert info["aggregated"]["episodes"] == 3 and info["videos"] == []
+
+
+def test_bad_demo_clip_and_missing_policy(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    clip = tmp_path / "empty.mp4"
+    clip.write_bytes(b"")
+    assert main(["run", "configs/reach.yaml", *tiny(tmp_path, f"demo={clip}"), "--quiet"]) == 1
+    assert "empty.mp4" in capsys.readouterr().err
+    assert main(["evaluate", str(tmp_path / "nowhere"), "--quiet"]) == 1
+    assert "not a run folder" in capsys.readouterr().err

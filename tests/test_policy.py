@@ -1,0 +1,133 @@
+"""Policy learning: reference trajectories, the methods' wrappers, SAC training and resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from gymnasium.utils.env_checker import check_env
+
+import envs
+from lbw.config import PolicyConfig
+from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
+from lbw.policy.methods import Demonstration, load_demonstration, make_method_env
+from lbw.policy.reference import resample, resample_frames, to_unit
+from lbw.policy.sac import BEST, BUFFER, EVALUATIONS, LAST, train_sac
+from lbw.policy.wrappers import KeypointReward, PixelReward
+from lbw.training import read_jsonl
+from lbw.video import VideoError, write_video
+
+LENGTH = envs.MAX_EPISODE_STEPS + 1
+
+
+@pytest.fixture(scope="module")
+def detector() -> KeypointDetector:
+    torch.manual_seed(0)
+    return KeypointDetector(
+        Transporter(TransporterConfig(num_keypoints=3, width=4, image_size=32)), torch.device("cpu")
+    )
+
+
+@pytest.fixture(scope="module")
+def demonstration(detector: KeypointDetector) -> Demonstration:
+    frames = np.random.default_rng(0).integers(0, 255, (20, 32, 32, 3), dtype=np.uint8)
+    keypoints = resample(to_unit(detector(frames), 32), LENGTH)
+    return Demonstration(resample_frames(frames, LENGTH), resample_frames(frames, LENGTH), keypoints)
+
+
+def test_resample_keeps_ends_and_interpolates() -> None:
+    trajectory = np.array([[0.0, 0.0], [1.0, 2.0], [2.0, 4.0]])
+    out = resample(trajectory, 5)
+    assert out.shape == (5, 2)
+    np.testing.assert_allclose(out[[0, 2, 4]], trajectory, atol=1e-6)
+    np.testing.assert_allclose(out[1], [0.5, 1.0], atol=1e-6)
+    with pytest.raises(ValueError):
+        resample(trajectory[:0], 5)
+
+
+def test_rewards_are_negative_distances() -> None:
+    reference = np.zeros((3, 2, 2), np.float32)
+    reward = KeypointReward(reference)
+    assert reward(None, np.array([[0.3, 0.4], [0.0, 0.0]]), 1) == pytest.approx(-0.5)
+    frames = np.full((3, 4, 4, 3), 255, np.uint8)
+    assert PixelReward(frames)(frames[0], None, 2) == pytest.approx(0.0, abs=1e-6)
+    assert PixelReward(frames)(np.zeros((4, 4, 3), np.uint8), None, 2) == pytest.approx(-2.0)
+
+
+@pytest.mark.parametrize("method", ["lbw", "pixel"])
+def test_keypoint_env_observation_reward_and_horizon(method, detector, demonstration) -> None:
+    env = make_method_env(method, "push", demonstration, detector)
+    check_env(env, skip_render_check=True)
+    obs, info = env.reset(seed=0)
+    assert obs.shape == (3 * 2 + 1,) and obs[-1] == 0.0
+    np.testing.assert_allclose(obs[:6], info["keypoints"].reshape(-1), atol=1e-6)
+    for t in range(1, envs.MAX_EPISODE_STEPS + 1):
+        obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+        assert obs[-1] == pytest.approx(t / envs.MAX_EPISODE_STEPS)
+        if method == "lbw":  # the reward compares with the demo at the same phase
+            expected = -np.linalg.norm(info["keypoints"] - demonstration.keypoints[t])
+            assert reward == pytest.approx(expected, rel=1e-5)
+        assert terminated == (t == envs.MAX_EPISODE_STEPS) and not truncated
+        assert "positions" in info  # ground truth stays in info for evaluation, out of obs
+    env.close()
+
+
+def test_proprioception_appends_the_effector(detector, demonstration) -> None:
+    env = make_method_env("lbw", "reach", demonstration, detector, proprioception=True)
+    obs, info = env.reset(seed=1)
+    assert obs.shape == (10,)
+    np.testing.assert_allclose(obs[-3:], info["positions"]["effector"], atol=1e-6)
+    env.close()
+
+
+def test_oracle_env_sees_ground_truth_and_phase() -> None:
+    env = make_method_env("oracle", "push")
+    check_env(env, skip_render_check=True)
+    obs, info = env.reset(seed=0)
+    assert obs.shape == (10,)
+    np.testing.assert_allclose(obs[:3], info["positions"]["effector"], atol=1e-6)
+    env.close()
+
+
+def test_video_methods_need_a_demonstration() -> None:
+    with pytest.raises(ValueError, match="demonstration"):
+        make_method_env("lbw", "push")
+    with pytest.raises(ValueError, match="unknown method"):
+        make_method_env("magic", "push")
+
+
+def test_load_demonstration_and_bad_clips(detector, tmp_path: Path) -> None:
+    clip = tmp_path / "demo.mp4"
+    write_video(clip, np.random.default_rng(0).integers(0, 255, (10, 64, 64, 3), dtype=np.uint8), fps=30)
+    demo = load_demonstration(clip, detector, None, LENGTH)
+    assert demo.clip.shape == (LENGTH, 32, 32, 3) and demo.keypoints.shape == (LENGTH, 3, 2)
+    (tmp_path / "broken.mp4").write_bytes(b"not a video")
+    with pytest.raises(VideoError):
+        load_demonstration(tmp_path / "broken.mp4", detector, None, LENGTH)
+    with pytest.raises(VideoError, match="no such"):
+        load_demonstration(tmp_path / "missing.mp4", detector, None, LENGTH)
+
+
+def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Path) -> None:
+    config = PolicyConfig(
+        total_steps=200,
+        learning_starts=50,
+        batch_size=16,
+        eval_every=100,
+        eval_episodes=1,
+        checkpoint_every=100,
+    )
+    make = lambda: make_method_env("lbw", "reach", demonstration, detector)  # noqa: E731
+    best = train_sac(make, config, tmp_path / "policy", progress=False)
+    assert best == tmp_path / "policy" / BEST and best.is_file()
+    assert [r["iteration"] for r in read_jsonl(tmp_path / "policy" / EVALUATIONS)] == [100, 200]
+    assert (tmp_path / "policy" / LAST).is_file() and (tmp_path / "policy" / BUFFER).is_file()
+    # An interrupted run goes on from its checkpoint: the step count and the log continue.
+    config.total_steps = 300
+    train_sac(make, config, tmp_path / "policy", resume=True, progress=False)
+    assert [r["iteration"] for r in read_jsonl(tmp_path / "policy" / EVALUATIONS)] == [100, 200, 300]
+    from stable_baselines3 import SAC
+
+    assert SAC.load(tmp_path / "policy" / LAST).num_timesteps == 300
