@@ -191,3 +191,55 @@ def models_table(rows: Sequence[ModelSpeed]) -> str:
         infer = f"{r.inference_ms_per_frame:.2f}" + (f" (≤ {infer_budget})" if infer_budget else "")
         lines.append(f"| {r.model} | {r.parameters:,} | {r.batch_size} | {train} | {infer} |")
     return "\n".join(lines)
+
+
+@dataclass
+class PolicySpeed:
+    task: str
+    method: str
+    env_steps_per_s: float  # the method's env alone (render + keypoint net + reward), random actions
+    sac_steps_per_s: float  # SAC training: env step + one gradient step per env step
+
+
+POLICY_BUDGET_STEPS_PER_S = 100  # issue: SAC training at ≥ 100 env steps/s on this machine
+
+
+def bench_policy(task: str, method: str, steps: int = 500, repeats: int = 5) -> PolicySpeed:
+    """Env and SAC training throughput of a method, with the default-size Transporter (untrained
+    weights: speed does not depend on them) and a synthetic reference trajectory."""
+    import torch
+
+    from lbw.config import PolicyConfig
+    from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
+    from lbw.policy.methods import Demonstration, make_method_env
+    from lbw.policy.sac import build_sac
+    from lbw.training import torch_threads
+
+    torch.manual_seed(0)
+    detector = KeypointDetector(Transporter(TransporterConfig()).eval(), torch.device("cpu"))
+    length = envs.MAX_EPISODE_STEPS + 1
+    frames = np.zeros((length, detector.image_size, detector.image_size, 3), np.uint8)
+    keypoints = np.zeros((length, detector.num_keypoints, 2), np.float32)
+    env = make_method_env(method, task, Demonstration(frames, frames, keypoints), detector)
+    rng = np.random.default_rng(0)
+    with torch_threads(1):
+        env_rate = float(np.median([_steps_per_s(env, steps, rng) for _ in range(repeats)]))
+        model = build_sac(env, PolicyConfig(learning_starts=100, total_steps=10 * steps * repeats), "cpu")
+        model.learn(200)
+
+        def chunk() -> None:
+            model.learn(steps, reset_num_timesteps=False)
+
+        sac_rate = steps / _median_time(chunk, repeats, warmup=0)
+    env.close()
+    return PolicySpeed(task, method, env_rate, sac_rate)
+
+
+def policy_table(rows: Sequence[PolicySpeed]) -> str:
+    lines = [
+        f"| task | method | env steps/s | SAC training env steps/s (≥ {POLICY_BUDGET_STEPS_PER_S}) |",
+        "|---|---|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(f"| {r.task} | {r.method} | {r.env_steps_per_s:.0f} | {r.sac_steps_per_s:.0f} |")
+    return "\n".join(lines)

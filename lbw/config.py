@@ -43,6 +43,7 @@ class DataConfig:
 class TranslatorConfig:
     """The human → robot translator (``lbw train-translator``)."""
 
+    checkpoint: str | None = None  # a trained translator.pt to use instead of training one
     iterations: int = 4000  # generator + discriminator updates
     batch_size: int = 4  # frames per domain per update
     width: int = 16  # first conv width; the networks scale with it
@@ -53,6 +54,7 @@ class TranslatorConfig:
 class KeypointsConfig:
     """The Transporter keypoint detector (``lbw train-keypoints``)."""
 
+    checkpoint: str | None = None  # a trained transporter.pt to use instead of training one
     iterations: int = 2500  # gradient steps
     batch_size: int = 16  # frame pairs per step
     num_keypoints: int = 6  # K

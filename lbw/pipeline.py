@@ -3,7 +3,8 @@
     lbw run configs/push.yaml                 # data → translator → keypoints → policy → evaluation
     lbw run configs/push.yaml policy.seed=1   # another seed: the perception stages are reused
 
-    from lbw.config import load_config
+    from lbw.checkpoint import CheckpointError
+from lbw.config import load_config
     from lbw.pipeline import run_pipeline
     metrics = run_pipeline(load_config("configs/push.yaml"))
 
@@ -40,6 +41,7 @@ import numpy as np
 import yaml
 
 import envs
+from lbw.checkpoint import CheckpointError
 from lbw.config import STATE_METHODS, RunConfig, config_hash, from_dict
 from lbw.training import RunDirError
 
@@ -71,6 +73,11 @@ def _shared_stage(folder: Path, record: dict[str, Any], build: Callable[[bool], 
     return folder
 
 
+def _training_keys(section: Any) -> dict[str, Any]:
+    """What a model stage is trained from: its section without ``checkpoint``."""
+    return {k: v for k, v in section.__dict__.items() if k != "checkpoint"}
+
+
 def data_stage(config: RunConfig, domain: str, progress: bool = True) -> Path:
     """The unpaired frame dataset of one embodiment (``lbw collect``)."""
     from lbw.dataset import collect_frames
@@ -93,7 +100,7 @@ def translator_stage(config: RunConfig, model: str, progress: bool = True) -> Pa
 
     human, robot = data_stage(config, "human", progress), data_stage(config, "robot", progress)
     c = config.translator
-    key = config_hash("translator", model, human.name, robot.name, c.__dict__)
+    key = config_hash("translator", model, human.name, robot.name, _training_keys(c))
     folder = Path(config.root) / config.task / "stages" / f"translator_{model}-{key}"
 
     def build(resume: bool) -> None:
@@ -102,7 +109,7 @@ def translator_stage(config: RunConfig, model: str, progress: bool = True) -> Pa
         trainer = trainer_type(trainer_type.config_type(width=c.width), train)
         trainer.train(load_frames(human), load_frames(robot), folder, resume=resume, progress=progress)
 
-    record = {"model": model, "human_data": human.name, "robot_data": robot.name, "config": c.__dict__}
+    record = {"model": model, "human_data": human.name, "robot_data": robot.name, "config": _training_keys(c)}
     return _shared_stage(folder, record, build) / "translator.pt"
 
 
@@ -114,7 +121,7 @@ def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
 
     robot = data_stage(config, "robot", progress)
     c = config.keypoints
-    key = config_hash("keypoints", robot.name, c.__dict__)
+    key = config_hash("keypoints", robot.name, _training_keys(c))
     folder = Path(config.root) / config.task / "stages" / f"keypoints-{key}"
 
     def build(resume: bool) -> None:
@@ -126,17 +133,27 @@ def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
         )
         TransporterTrainer(train).train(load_frames(robot), folder, resume=resume, progress=progress)
 
-    return _shared_stage(folder, {"robot_data": robot.name, "config": c.__dict__}, build) / "transporter.pt"
+    record = {"robot_data": robot.name, "config": _training_keys(c)}
+    return _shared_stage(folder, record, build) / "transporter.pt"
 
 
 def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str]:
     """The checkpoints a run's method needs: ``{"keypoints": …, "translator": …}`` (or none)."""
     if config.method in STATE_METHODS:
         return {}
-    stages = {"keypoints": str(keypoints_stage(config, progress))}
+    stages = {"keypoints": _given(config.keypoints.checkpoint) or str(keypoints_stage(config, progress))}
     if config.translator_model:
-        stages["translator"] = str(translator_stage(config, config.translator_model, progress))
+        stages["translator"] = _given(config.translator.checkpoint) or str(
+            translator_stage(config, config.translator_model, progress)
+        )
     return stages
+
+
+def _given(checkpoint: str | None) -> str | None:
+    """A checkpoint the config names instead of a stage to build; it must exist."""
+    if checkpoint is not None and not Path(checkpoint).is_file():
+        raise CheckpointError(f"{checkpoint}: no such checkpoint")
+    return checkpoint
 
 
 # ------------------------------------------------------------------------------ run folder
@@ -249,7 +266,8 @@ def stage_wall_times(run_dir: Path, stages: dict[str, str]) -> dict[str, float]:
     times = {}
     for name, checkpoint in stages.items():
         record = Path(checkpoint).parent / STAGE_FILE
-        times[name] = json.loads(record.read_text())["build_wall_time_s"]
+        if record.exists():  # a checkpoint named in the config was built elsewhere
+            times[name] = json.loads(record.read_text())["build_wall_time_s"]
     for name in ("policy", "eval"):
         record = run_dir / name / STAGE_FILE
         if record.exists():

@@ -117,6 +117,12 @@ def test_training_lowers_the_loss_and_round_trips(tmp_path: Path) -> None:
     trainer.model.eval()
     expected = (trainer.model.keypoints(frames[:5]).detach().numpy() + 1) * 8
     np.testing.assert_allclose(keypoints, expected, atol=1e-4)
+    # An inference-only export (no optimizer state) finds the same keypoints; it cannot be resumed.
+    exported = detector.save(tmp_path / "small.pt")
+    assert exported.stat().st_size < checkpoint.stat().st_size
+    np.testing.assert_allclose(KeypointDetector.load(exported)(data.frames[:5]), keypoints, atol=1e-6)
+    with pytest.raises(CheckpointError, match="inference-only"):
+        TransporterTrainer(config).resume(exported)
 
 
 def test_resume_continues_where_it_stopped(tmp_path: Path) -> None:

@@ -96,6 +96,12 @@ def test_train_save_resume_and_translate(kind: str, tmp_path: Path) -> None:
     assert out.shape == (3, 16, 16, 3) and out.dtype == np.uint8
     # Inference is deterministic: MUNIT renders with one fixed robot style.
     np.testing.assert_array_equal(out, translator(human.frames[:3]))
+    # An inference-only export is smaller, translates the same, and cannot be resumed.
+    exported = translator.save(tmp_path / "small.pt")
+    assert exported.stat().st_size < 0.5 * checkpoint.stat().st_size
+    np.testing.assert_array_equal(Translator.load(exported)(human.frames[:3]), out)
+    with pytest.raises(CheckpointError, match="inference-only"):
+        _trainer(kind).resume(exported)
 
 
 def test_checkpoint_errors(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from tqdm.auto import tqdm
 
 from envs import EMBODIMENTS, TASKS
 from lbw.cli.options import common, task_option
+from lbw.config import METHODS
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -48,6 +49,10 @@ def _bench(args: argparse.Namespace) -> None:
     if args.target == "models":
         rows: list = bench.bench_models(repeats=args.repeats)
         table = bench.models_table(rows)
+    elif args.target == "policy":
+        grid = [(t, m) for t in args.tasks for m in args.methods]
+        rows = [bench.bench_policy(t, m, repeats=args.repeats) for t, m in tqdm(grid, disable=args.quiet)]
+        table = bench.policy_table(rows)
     else:
         grid = [(t, e) for t in args.tasks for e in args.embodiments]
         rows = []
@@ -97,11 +102,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     bench = commands.add_parser(
         "bench",
-        help="measure simulation speed or demonstrator reliability",
+        help="measure simulation, model and policy-training speed, or demonstrator reliability",
         description="env: median render time and env steps/s with and without rendering. "
-        "demos: scripted demonstrator success over seeded initial states.",
+        "demos: scripted demonstrator success over seeded initial states. models: training and "
+        "inference time of the perception models. policy: env and SAC training steps/s per method.",
     )
-    bench.add_argument("target", choices=("env", "demos", "models"), help="what to measure")
+    bench.add_argument("target", choices=("env", "demos", "models", "policy"), help="what to measure")
     bench.add_argument(
         "--tasks",
         nargs="+",
@@ -117,6 +123,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=list(EMBODIMENTS),
         metavar="EMBODIMENT",
         help="embodiments (default: robot human)",
+    )
+    bench.add_argument(
+        "--methods",
+        nargs="+",
+        choices=METHODS,
+        default=["lbw", "pixel", "oracle"],
+        metavar="METHOD",
+        help="policy: methods (default: lbw pixel oracle)",
     )
     bench.add_argument("--steps", type=int, default=300, help="env: steps per timed run (default: 300)")
     bench.add_argument(

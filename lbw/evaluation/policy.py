@@ -20,6 +20,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from lbw.evaluation.rollouts import EpisodeResult, rollout_episodes, summarize
+from lbw.policy.methods import Demonstration
+from lbw.policy.reference import resample_frames
 from lbw.training import draw_keypoints, label_strip, torch_threads
 from lbw.video import read_video, write_video
 
@@ -48,6 +50,7 @@ def evaluate_run(
     stages = json.loads(stages_file.read_text()) if stages_file.exists() else {}
     make_env, demonstration = method_env_factory(config, stages, render_mode="rgb_array")
     env = make_env()
+    image_size = env.unwrapped.image_size
     start = time.perf_counter()
     try:
         if config.method == "random":
@@ -70,7 +73,8 @@ def evaluate_run(
         env.close()
     out = run_dir / "eval"
     (out / "videos").mkdir(parents=True, exist_ok=True)
-    human = demonstration.clip if demonstration else read_video(config.demo_clip, size=64)
+    # The human clip always comes first (for robot_demo the demonstration is the robot clip).
+    human = read_video(config.demo_clip, size=image_size)
     videos = []
     for result in results[:record]:
         path = out / "videos" / f"episode_{result.seed - EVAL_SEED:03d}.mp4"
@@ -91,14 +95,14 @@ def evaluate_run(
     return info
 
 
-def side_by_side(human: np.ndarray, demonstration: Any, result: EpisodeResult) -> np.ndarray:
+def side_by_side(human: np.ndarray, demonstration: Demonstration | None, result: EpisodeResult) -> np.ndarray:
     """Video frames: human demo | demo in the robot domain + keypoints | rollout + keypoints.
     The middle column is left out for methods without a demonstration (oracle, random)."""
     rollout = result.frames
     size = rollout.shape[1]
     length = len(rollout)
-    index = np.minimum(np.arange(length), len(human) - 1)
-    columns = [(_scaled(human[index], None), "human demo")]
+    index = np.minimum(np.arange(length), len(demonstration.keypoints) - 1) if demonstration else None
+    columns = [(_scaled(resample_frames(human, length), None), "human demo")]
     if demonstration is not None:
         demo_pixels = (demonstration.keypoints[index] + 1.0) * 0.5 * size
         columns.append((_scaled(demonstration.reference_frames[index], demo_pixels), "demo, robot domain"))

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from lbw.checkpoint import load_checkpoint, load_state, pick_device, save_checkpoint
+from lbw.checkpoint import CheckpointError, load_checkpoint, load_state, pick_device, save_checkpoint
 from lbw.dataset import FrameDataset
 from lbw.keypoints.transporter import Transporter, TransporterConfig, to_pixels
 from lbw.training import JsonlLogger, draw_keypoints, image_grid, prepare_run_dir, to_frames, to_tensor
@@ -91,6 +91,8 @@ class TransporterTrainer:
 
     def resume(self, path: str | os.PathLike) -> None:
         checkpoint = load_checkpoint(path, CHECKPOINT_KIND)
+        if "optimizer" not in checkpoint:
+            raise CheckpointError(f"{path}: an inference-only checkpoint cannot be resumed")
         load_state(self.model, checkpoint["model"], path)
         self.optimizer.load_state_dict(checkpoint["optimizer"])
         self.iteration = checkpoint["iteration"]
@@ -162,6 +164,11 @@ class KeypointDetector:
         load_state(model, checkpoint["model"], path)
         resolved = pick_device(device)
         return cls(model.to(resolved), resolved)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """An inference-only checkpoint (no optimizer state): small enough to ship."""
+        config = {"model": asdict(self.model.config)}
+        return save_checkpoint(path, CHECKPOINT_KIND, config=config, model=self.model.state_dict())
 
     @torch.inference_mode()
     def __call__(self, frames: np.ndarray, batch_size: int = 256) -> np.ndarray:

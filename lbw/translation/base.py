@@ -142,27 +142,37 @@ class TranslatorTrainer(ABC):
         self.train_mode()
         return image_grid(rows)
 
-    def save(self, path: str | os.PathLike) -> Path:
+    def inference_networks(self) -> dict[str, nn.Module]:
+        """The networks ``translate`` uses (an inference-only checkpoint holds only these)."""
+        return self.networks()
+
+    def save(self, path: str | os.PathLike, inference_only: bool = False) -> Path:
+        """A checkpoint to resume from, or (``inference_only``) just what translating needs."""
+        networks = self.inference_networks() if inference_only else self.networks()
         return save_checkpoint(
             path,
             self.kind,
             config=asdict(self.config),
             train_config=asdict(self.train_config),
             iteration=self.iteration,
-            networks={k: v.state_dict() for k, v in self.networks().items()},
-            optimizers={k: v.state_dict() for k, v in self.optimizers().items()},
+            networks={k: v.state_dict() for k, v in networks.items()},
+            optimizers={} if inference_only else {k: v.state_dict() for k, v in self.optimizers().items()},
             extras={k: v.cpu() for k, v in self.extras().items()},
+            inference_only=inference_only,
         )
 
     def resume(self, path: str | os.PathLike) -> None:
         checkpoint = load_checkpoint(path, self.kind)
+        if checkpoint.get("inference_only"):
+            raise CheckpointError(f"{path}: an inference-only checkpoint cannot be resumed")
         self._load(checkpoint, path)
         for name, optimizer in self.optimizers().items():
             optimizer.load_state_dict(checkpoint["optimizers"][name])
         self.iteration = checkpoint["iteration"]
 
     def _load(self, checkpoint: dict[str, Any], source: str | os.PathLike) -> None:
-        for name, network in self.networks().items():
+        networks = self.inference_networks() if checkpoint.get("inference_only") else self.networks()
+        for name, network in networks.items():
             if name not in checkpoint["networks"]:
                 raise CheckpointError(f"{source}: checkpoint has no {name} network")
             load_state(network, checkpoint["networks"][name], source)
@@ -253,6 +263,10 @@ class Translator:
         )
         trainer._load(checkpoint, path)
         return cls(trainer)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """An inference-only checkpoint (no discriminators, no optimizer state): small enough to ship."""
+        return self.trainer.save(path, inference_only=True)
 
     @torch.inference_mode()
     def __call__(self, frames: np.ndarray, batch_size: int = 64) -> np.ndarray:

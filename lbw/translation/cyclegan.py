@@ -101,3 +101,6 @@ class CycleGANTrainer(TranslatorTrainer):
 
     def networks(self) -> dict[str, nn.Module]:
         return {"gen_ab": self.gen_ab, "gen_ba": self.gen_ba, "dis_a": self.dis_a, "dis_b": self.dis_b}
+
+    def inference_networks(self) -> dict[str, nn.Module]:
+        return {"gen_ab": self.gen_ab}

@@ -211,3 +211,6 @@ class MUNITTrainer(TranslatorTrainer):
 
     def networks(self) -> dict[str, nn.Module]:
         return {"gen_a": self.gen_a, "gen_b": self.gen_b, "dis_a": self.dis_a, "dis_b": self.dis_b}
+
+    def inference_networks(self) -> dict[str, nn.Module]:
+        return {"gen_a": self.gen_a, "gen_b": self.gen_b}
