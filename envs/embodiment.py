@@ -65,6 +65,7 @@ class EmbodimentSpec:
     effector_collision: tuple[Part, ...]
     effector_top: float  # height of the arm's attachment point above the effector point, m
     extra_parts: tuple[Part, ...] = field(default=())  # static decoration (a torso)
+    version: int = 1  # bumped when the look changes: cached datasets of the old look are not reused
 
 
 def _geometry(parts: Sequence[Part]) -> dict[str, list]:
@@ -256,7 +257,10 @@ _FINGERS = tuple(
 HUMAN = EmbodimentSpec(
     name="human",
     style=HUMAN_STYLE,
-    arm_base=(0.40, 0.44, 0.34),  # the shoulder of a person standing at the right, behind the table
+    # The shoulder of a person standing behind the table, as the robot does: the arm reaches in
+    # from the same side. (Reaching in from the right, the arm was erased by MUNIT instead of
+    # being turned into the robot's arm: unpaired translation does not move an arm across the image.)
+    arm_base=(0.10, 0.50, 0.30),
     base_parts=(Part(pb.GEOM_SPHERE, (0.055,), (0, 0, 0), _SHIRT),),
     joints=(
         Joint((0, 0, 0), (0, 0, 1), ()),
@@ -283,7 +287,8 @@ HUMAN = EmbodimentSpec(
         Part(pb.GEOM_BOX, (0.036, 0.011, 0.03), (0, 0, -0.004), _SKIN),
     ),
     effector_top=0.08,
-    extra_parts=(Part(pb.GEOM_BOX, (0.1, 0.14, 0.3), (0.18, 0.05, -0.2), _SHIRT),),  # torso
+    extra_parts=(Part(pb.GEOM_BOX, (0.1, 0.14, 0.3), (0.1, 0.08, -0.2), _SHIRT),),  # torso
+    version=2,
 )
 
 EMBODIMENTS: dict[str, EmbodimentSpec] = {"robot": ROBOT, "human": HUMAN}

@@ -41,6 +41,7 @@ import numpy as np
 import yaml
 
 import envs
+from envs.embodiment import EMBODIMENTS
 from lbw.checkpoint import CheckpointError
 from lbw.config import STATE_METHODS, RunConfig, config_hash, from_dict
 from lbw.training import RunDirError
@@ -78,12 +79,18 @@ def _training_keys(section: Any) -> dict[str, Any]:
     return {k: v for k, v in section.__dict__.items() if k != "checkpoint"}
 
 
+def data_path(config: RunConfig, domain: str) -> Path:
+    """Where a run's dataset of one embodiment is cached: named by the data config and the
+    embodiment's look (its version), so a changed look makes a new dataset."""
+    key = config_hash("data", config.task, domain, config.data.__dict__, EMBODIMENTS[domain].version)
+    return Path(config.root) / config.task / "stages" / f"data_{domain}-{key}.npz"
+
+
 def data_stage(config: RunConfig, domain: str, progress: bool = True) -> Path:
     """The unpaired frame dataset of one embodiment (``lbw collect``)."""
     from lbw.dataset import collect_frames
 
-    key = config_hash("data", config.task, domain, config.data.__dict__)
-    path = Path(config.root) / config.task / "stages" / f"data_{domain}-{key}.npz"
+    path = data_path(config, domain)
     with _locked(path):
         if not path.exists():
             data = collect_frames(
