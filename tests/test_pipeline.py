@@ -93,6 +93,13 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     changed = json.loads((tmp_path / "runs" / "reach" / "k1" / "stages.json").read_text())
     assert changed["keypoints"] != stages["keypoints"] and changed["translator"] == stages["translator"]
 
+    # The report is made from the run folders alone.
+    runs = [str(p) for p in sorted((tmp_path / "runs" / "reach").glob("*_seed*"))]
+    assert main(["report", *runs, "--out", str(tmp_path / "report")]) == 0
+    page = (tmp_path / "report" / "results.md").read_text()
+    assert "| reach | lbw |" in page and (tmp_path / "report" / "curves_reach.png").is_file()
+    assert list((tmp_path / "report" / "videos").glob("reach_lbw_seed*.mp4"))
+
 
 def test_resume_goes_on_and_rejects_a_changed_config(tmp_path: Path) -> None:
     config = load_config("configs/reach.yaml", tiny(tmp_path, "method=oracle"))
@@ -114,6 +121,11 @@ def test_random_baseline_and_evaluate_command(tmp_path: Path, capsys: pytest.Cap
     assert main(["evaluate", str(run_dir), "--episodes", "3", "--record", "0", "--quiet"]) == 0
     info = json.loads((run_dir / "eval" / "eval_info.json").read_text())
     assert info["aggregated"]["episodes"] == 3 and info["videos"] == []
+
+
+def test_report_needs_finished_runs(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "report")]) == 1
+    assert "metrics.json" in capsys.readouterr().err
 
 
 def test_bad_demo_clip_and_missing_policy(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

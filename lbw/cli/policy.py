@@ -51,6 +51,14 @@ def _run(args: argparse.Namespace) -> None:
     _print_result(config.run_dir, {"aggregated": metrics, "videos": metrics["videos"]})
 
 
+def _report(args: argparse.Namespace) -> None:
+    from lbw.evaluation.report import collect_runs, results_table, write_report
+
+    page = write_report(args.runs, args.out)
+    print(results_table(collect_runs(args.runs)))
+    print(f"wrote {page} and the learning curves next to it")
+
+
 def _config_options(p: argparse.ArgumentParser, config_required: bool) -> None:
     p.add_argument(
         "config", nargs=None if config_required else "?", help="a run config YAML (configs/TASK.yaml)"
@@ -93,3 +101,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--record", type=int, default=None, help="episodes to record (default: 2)")
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(run=_evaluate)
+
+    report = commands.add_parser(
+        "report",
+        help="results table, learning curves and videos from finished run folders",
+        description="Summarise finished runs (their metrics.json and evaluations.jsonl): "
+        "OUT/results.md with success mean ± std over seeds per task and method, "
+        "OUT/curves_TASK.png, OUT/runs.json, and the best lbw run's video per task.",
+    )
+    report.add_argument("runs", nargs="+", metavar="RUN", help="run folders (runs/TASK/NAME)")
+    report.add_argument("--out", default="results/policy", help="output folder (default: results/policy)")
+    report.set_defaults(run=_report)

@@ -1,0 +1,117 @@
+"""A results report regenerated from run folders alone.
+
+    lbw report runs/push/lbw_seed0 runs/push/oracle_seed0 … --out results/policy
+
+writes ``OUT/results.md`` (success mean ± std over seeds, env steps, wall time per task and
+method, and per task the evaluation video of the best ``lbw`` run), ``OUT/curves_TASK.png``
+(evaluation success vs env steps, one line per seed) and ``OUT/runs.json`` (the per-run numbers
+the table is made of). Videos are copied into ``OUT/videos/`` so that the folder stands alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lbw.config import METHODS
+from lbw.training import RunDirError, read_jsonl
+
+
+def collect_runs(run_dirs: list[str | os.PathLike]) -> list[dict[str, Any]]:
+    """The numbers of each finished run: its ``metrics.json`` and its learning curve."""
+    runs = []
+    for run_dir in map(Path, run_dirs):
+        metrics = run_dir / "metrics.json"
+        if not metrics.is_file():
+            raise RunDirError(f"{run_dir}: no metrics.json (not a finished `lbw run`)")
+        record = json.loads(metrics.read_text())
+        curve = run_dir / "policy" / "evaluations.jsonl"
+        record["curve"] = [
+            (r["iteration"], r["eval/success_rate"]) for r in (read_jsonl(curve) if curve.exists() else [])
+        ]
+        record["run_dir"] = str(run_dir)
+        runs.append(record)
+    return runs
+
+
+def results_table(runs: list[dict[str, Any]]) -> str:
+    """Markdown: one row per task and method, success mean ± std over seeds."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for run in runs:
+        groups[run["task"], run["method"]].append(run)
+    lines = [
+        "| task | method | success (mean ± std) | per seed | env steps | wall time per run, min |",
+        "|---|---|---:|---|---:|---:|",
+    ]
+    order = {m: i for i, m in enumerate(METHODS)}
+    for task, method in sorted(groups, key=lambda k: (k[0], order.get(k[1], 99))):
+        group = sorted(groups[task, method], key=lambda r: r["seed"])
+        rates = np.array([r["success_rate"] for r in group])
+        per_seed = " ".join(f"{r:.2f}" for r in rates)
+        minutes = np.median([r["run_wall_time_s"] for r in group]) / 60
+        lines.append(
+            f"| {task} | {method} | {rates.mean():.2f} ± {rates.std():.2f} | {per_seed} "
+            f"| {group[0]['env_steps']:,} | {minutes:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
+    """Evaluation success vs env steps for every method of one task, a line per seed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6, 3.5))
+    colours = plt.get_cmap("tab10")
+    for i, method in enumerate(METHODS):
+        group = [r for r in runs if r["task"] == task and r["method"] == method]
+        for j, run in enumerate(group):
+            if run["curve"]:
+                steps, success = zip(*run["curve"], strict=True)
+                label = method if j == 0 else None
+                axes.plot(steps, success, color=colours(i), alpha=0.8, label=label, marker=".")
+            elif method == "random":
+                axes.axhline(
+                    run["success_rate"], color=colours(i), ls="--", label="random" if j == 0 else None
+                )
+    axes.set(xlabel="env steps", ylabel="evaluation success", title=task, ylim=(-0.05, 1.05))
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8, loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def write_report(run_dirs: list[str | os.PathLike], out: str | os.PathLike) -> Path:
+    """Table, learning curves and videos of the given runs under ``out``; returns results.md."""
+    runs = collect_runs(run_dirs)
+    out = Path(out)
+    (out / "videos").mkdir(parents=True, exist_ok=True)
+    lines = ["# Results", "", results_table(runs), ""]
+    for task in sorted({r["task"] for r in runs}):
+        plot_curves(runs, task, out / f"curves_{task}.png")
+        lines += [f"## {task}", "", f"![{task} learning curves](curves_{task}.png)", ""]
+        best = max(
+            (r for r in runs if r["task"] == task and r["method"] == "lbw" and r["videos"]),
+            key=lambda r: r["success_rate"],
+            default=None,
+        )
+        if best is not None:
+            video = out / "videos" / f"{task}_lbw_seed{best['seed']}.mp4"
+            shutil.copyfile(best["videos"][0], video)
+            lines += [
+                f"Best `lbw` run (seed {best['seed']}, success {best['success_rate']:.2f}): "
+                f"[human demo | demo in the robot domain | robot rollout]({video.relative_to(out)})",
+                "",
+            ]
+    (out / "runs.json").write_text(json.dumps(runs, indent=1))
+    (out / "results.md").write_text("\n".join(lines))
+    return out / "results.md"
