@@ -35,16 +35,19 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+import gymnasium as gym
 import yaml
 
 import envs
 from envs.embodiment import EMBODIMENTS
 from lbw.checkpoint import CheckpointError
 from lbw.config import STATE_METHODS, RunConfig, config_hash, from_dict
-from lbw.training import RunDirError
+
+if TYPE_CHECKING:
+    from lbw.policy.methods import Demonstration
+from lbw.training import RunDirError, training_time_s
 
 STAGE_FILE = "stage.json"
 
@@ -198,7 +201,9 @@ def load_run_config(run_dir: str | os.PathLike) -> RunConfig:
 
 
 # --------------------------------------------------------------------------- policy stages
-def method_env_factory(config: RunConfig, stages: dict[str, str], render_mode: str | None = None):
+def method_env_factory(
+    config: RunConfig, stages: dict[str, str], render_mode: str | None = None
+) -> tuple[Callable[[], gym.Env], Demonstration | None]:
     """A function making the method's env, and the demonstration it rewards against (or None)."""
     from lbw.policy.methods import load_demonstration, make_method_env
 
@@ -212,7 +217,7 @@ def method_env_factory(config: RunConfig, stages: dict[str, str], render_mode: s
     clip = config.robot_demo_clip if config.method == "robot_demo" else config.demo_clip
     demonstration = load_demonstration(clip, detector, translator, envs.MAX_EPISODE_STEPS + 1)
 
-    def make() -> Any:
+    def make() -> gym.Env:
         return make_method_env(
             config.method,
             config.task,
@@ -229,15 +234,15 @@ def policy_stage(
     config: RunConfig, stages: dict[str, str], resume: bool = False, progress: bool = True
 ) -> Path:
     """Train SAC in ``RUN/policy`` (nothing to train for ``random``); returns the folder."""
-    from lbw.policy.sac import train_sac
+    from lbw.policy.sac import EVALUATIONS, train_sac
 
     folder = config.run_dir / "policy"
     if config.method == "random" or (folder / STAGE_FILE).exists():
         return folder
     make_env, _ = method_env_factory(config, stages)
-    start = time.perf_counter()
     train_sac(make_env, config.policy, folder, resume=resume, progress=progress)
-    record = {"config": config.policy.__dict__, "build_wall_time_s": round(time.perf_counter() - start, 1)}
+    # Training wall time over every session of an interrupted and resumed run.
+    record = {"config": config.policy.__dict__, "build_wall_time_s": training_time_s(folder / EVALUATIONS)}
     (folder / STAGE_FILE).write_text(json.dumps(record, indent=1))
     return folder
 
@@ -280,9 +285,3 @@ def stage_wall_times(run_dir: Path, stages: dict[str, str]) -> dict[str, float]:
         if record.exists():
             times[name] = json.loads(record.read_text())["build_wall_time_s"]
     return times
-
-
-def seeded_actions(env: Any, seed: int) -> Callable[[np.ndarray], np.ndarray]:
-    """The ``random`` method's policy: uniform actions from a seeded action space."""
-    env.action_space.seed(seed)
-    return lambda obs: env.action_space.sample()

@@ -12,7 +12,7 @@ from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
 from lbw.training import RunDirError
 
-CONFIGS = sorted(Path("configs").glob("*.yaml"))
+CONFIGS = sorted(p for p in Path("configs").glob("*.yaml") if p.stem != "quickstart")
 
 
 def tiny(tmp_path: Path, *extra: str) -> list[str]:
@@ -45,6 +45,16 @@ def test_shipped_configs_load(path: Path) -> None:
     config = load_config(path)
     assert config.task == path.stem and config.method == "lbw"
     assert set(yaml.safe_load(path.read_text())) == set(RunConfig().to_dict())  # every key shown
+
+
+def test_quickstart_config_uses_shipped_models() -> None:
+    from lbw.keypoints import KeypointDetector
+    from lbw.translation import Translator
+
+    config = load_config("configs/quickstart.yaml")
+    assert config.task == "reach" and config.run_dir == Path("runs/reach/quickstart")
+    assert KeypointDetector.load(config.keypoints.checkpoint).num_keypoints == config.keypoints.num_keypoints
+    assert Translator.load(config.translator.checkpoint).kind == "munit"
 
 
 def test_config_errors_name_the_key(tmp_path: Path) -> None:
@@ -118,9 +128,12 @@ def test_resume_goes_on_and_rejects_a_changed_config(tmp_path: Path) -> None:
 def test_random_baseline_and_evaluate_command(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["run", "configs/push.yaml", *tiny(tmp_path, "method=random", "task=push"), "--quiet"]) == 0
     run_dir = tmp_path / "runs" / "push" / "random_seed0"
-    assert main(["evaluate", str(run_dir), "--episodes", "3", "--record", "0", "--quiet"]) == 0
+    assert main(["evaluate", str(run_dir), "--episodes", "3", "--quiet"]) == 0
     info = json.loads((run_dir / "eval" / "eval_info.json").read_text())
     assert info["aggregated"]["episodes"] == 3 and info["videos"] == []
+    assert main(["evaluate", str(run_dir), "--episodes", "2", "--record", "--quiet"]) == 0
+    info = json.loads((run_dir / "eval" / "eval_info.json").read_text())
+    assert len(info["videos"]) == 2 and all(Path(v).is_file() for v in info["videos"])
 
 
 def test_report_needs_finished_runs(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -135,3 +148,6 @@ def test_bad_demo_clip_and_missing_policy(tmp_path: Path, capsys: pytest.Capture
     assert "empty.mp4" in capsys.readouterr().err
     assert main(["evaluate", str(tmp_path / "nowhere"), "--quiet"]) == 1
     assert "not a run folder" in capsys.readouterr().err
+    missing = ["keypoints.checkpoint=/nowhere/transporter.pt", "name=missing"]
+    assert main(["run", "configs/reach.yaml", *tiny(tmp_path, *missing), "--quiet"]) == 1
+    assert "/nowhere/transporter.pt: no such checkpoint" in capsys.readouterr().err

@@ -98,7 +98,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument("run_dir", metavar="RUN", help="a run folder (runs/TASK/NAME)")
     evaluate.add_argument("--episodes", type=int, default=None, help="episodes (default: the config's, 50)")
-    evaluate.add_argument("--record", type=int, default=None, help="episodes to record (default: 2)")
+    evaluate.add_argument(
+        "--record",
+        type=int,
+        nargs="?",
+        const=2,
+        default=0,
+        metavar="N",
+        help="write side-by-side videos of the first N episodes (N default: 2; none without --record)",
+    )
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(run=_evaluate)
 

@@ -20,7 +20,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from lbw.evaluation.rollouts import EpisodeResult, rollout_episodes, summarize
-from lbw.policy.methods import Demonstration
+from lbw.policy.methods import Demonstration, random_policy
 from lbw.policy.reference import resample_frames
 from lbw.training import draw_keypoints, label_strip, torch_threads
 from lbw.video import read_video, write_video
@@ -39,7 +39,7 @@ def evaluate_run(
     (default: the config's) and write ``eval_info.json`` and videos; returns the info."""
     from stable_baselines3 import SAC
 
-    from lbw.pipeline import STAGE_FILE, load_run_config, method_env_factory, seeded_actions
+    from lbw.pipeline import STAGE_FILE, load_run_config, method_env_factory
     from lbw.policy.sac import BEST
 
     run_dir = Path(run_dir)
@@ -54,7 +54,7 @@ def evaluate_run(
     start = time.perf_counter()
     try:
         if config.method == "random":
-            act = seeded_actions(env, config.policy.seed)
+            act = random_policy(env, config.policy.seed)
         else:
             from lbw.checkpoint import CheckpointError
 

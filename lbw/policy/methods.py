@@ -18,6 +18,7 @@ learns in (observation and reward), built from a demonstration and trained perce
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import gymnasium as gym
@@ -89,3 +90,9 @@ def make_method_env(
     )
     env = envs.make(task, obs_mode="pixels", image_size=detector.image_size, render_mode=render_mode)
     return KeypointObservation(env, detector, reward, proprioception=proprioception)
+
+
+def random_policy(env: gym.Env, seed: int) -> Callable[[np.ndarray], np.ndarray]:
+    """The ``random`` method: uniform actions from the env's action space, seeded."""
+    env.action_space.seed(seed)
+    return lambda obs: env.action_space.sample()
