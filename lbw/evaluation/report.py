@@ -5,7 +5,8 @@
 writes ``OUT/results.md`` (success mean ± std over seeds, env steps, wall time per task and
 method, and per task the evaluation video of the best ``lbw`` run), ``OUT/curves_TASK.png``
 (evaluation success vs env steps, one line per seed) and ``OUT/runs.json`` (the per-run numbers
-the table is made of). Videos are copied into ``OUT/videos/`` so that the folder stands alone.
+the table is made of). Videos are copied into ``OUT/videos/`` (with a gif to show inline) so
+that the folder stands alone.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from lbw.config import METHODS
 from lbw.training import RunDirError, read_jsonl
+from lbw.video import read_video, write_video
 
 
 def collect_runs(run_dirs: list[str | os.PathLike]) -> list[dict[str, Any]]:
@@ -107,9 +109,14 @@ def write_report(run_dirs: list[str | os.PathLike], out: str | os.PathLike) -> P
         if best is not None:
             video = out / "videos" / f"{task}_lbw_seed{best['seed']}.mp4"
             shutil.copyfile(best["videos"][0], video)
+            gif = video.with_suffix(".gif")  # shown inline where an mp4 is only a link
+            write_video(gif, read_video(video), fps=15)
             lines += [
-                f"Best `lbw` run (seed {best['seed']}, success {best['success_rate']:.2f}): "
-                f"[human demo | demo in the robot domain | robot rollout]({video.relative_to(out)})",
+                f"Best `lbw` run (seed {best['seed']}, success {best['success_rate']:.2f}), first "
+                f"evaluation episode ([mp4]({video.relative_to(out)})): human demo | demo in the robot "
+                "domain | robot rollout",
+                "",
+                f"![{task}: human demo, translated demo, robot rollout]({gif.relative_to(out)})",
                 "",
             ]
     (out / "runs.json").write_text(json.dumps(runs, indent=1))
