@@ -103,6 +103,27 @@ def data_stage(config: RunConfig, domain: str, progress: bool = True) -> Path:
     return path
 
 
+def stage_folder(config: RunConfig, name: str) -> Path:
+    """The folder of a shared model stage (``keypoints``, ``translator_munit`` or
+    ``translator_cyclegan``), named by a hash of its training config and its datasets."""
+    robot = data_path(config, "robot").name
+    if name == "keypoints":
+        key = config_hash("keypoints", robot, _training_keys(config.keypoints))
+    else:
+        model = name.removeprefix("translator_")
+        human = data_path(config, "human").name
+        key = config_hash("translator", model, human, robot, _training_keys(config.translator))
+    return Path(config.root) / config.task / "stages" / f"{name}-{key}"
+
+
+def built_stage(config: RunConfig, name: str) -> Path | None:
+    """The checkpoint of a finished shared stage (see ``stage_folder``), or None."""
+    folder = stage_folder(config, name)
+    if not (folder / STAGE_FILE).exists():
+        return None
+    return folder / ("transporter.pt" if name == "keypoints" else "translator.pt")
+
+
 def translator_stage(config: RunConfig, model: str, progress: bool = True) -> Path:
     """A human → robot translator (``lbw train-translator``); returns its checkpoint."""
     from lbw.dataset import load_frames
@@ -110,8 +131,7 @@ def translator_stage(config: RunConfig, model: str, progress: bool = True) -> Pa
 
     human, robot = data_stage(config, "human", progress), data_stage(config, "robot", progress)
     c = config.translator
-    key = config_hash("translator", model, human.name, robot.name, _training_keys(c))
-    folder = Path(config.root) / config.task / "stages" / f"translator_{model}-{key}"
+    folder = stage_folder(config, f"translator_{model}")
 
     def build(resume: bool) -> None:
         trainer_type = trainer_class(model)
@@ -131,8 +151,7 @@ def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
 
     robot = data_stage(config, "robot", progress)
     c = config.keypoints
-    key = config_hash("keypoints", robot.name, _training_keys(c))
-    folder = Path(config.root) / config.task / "stages" / f"keypoints-{key}"
+    folder = stage_folder(config, "keypoints")
 
     def build(resume: bool) -> None:
         train = TransporterTrainConfig(

@@ -74,25 +74,33 @@ def _keypoints(args: argparse.Namespace) -> None:
 def _eval_perception(args: argparse.Namespace) -> None:
     import imageio.v3 as iio
 
+    from lbw.checkpoint import CheckpointError
+    from lbw.config import RunConfig
     from lbw.dataset import load_frames
     from lbw.demo import record_demo
     from lbw.evaluation.perception import comparison_picture, evaluate_perception
     from lbw.keypoints.trainer import KeypointDetector
+    from lbw.pipeline import built_stage
     from lbw.training import training_time_s
     from lbw.translation import Translator
 
-    runs = Path("runs") / args.task
-    checkpoints = {"transporter": Path(args.keypoints or runs / "keypoints" / "transporter.pt")}
-    detector = KeypointDetector.load(checkpoints["transporter"])
+    # Defaults: the models `lbw run configs/TASK.yaml` trained (its shared stages).
+    stages = RunConfig(task=args.task)
+    keypoints = args.keypoints or built_stage(stages, "keypoints")
+    if keypoints is None:
+        raise CheckpointError(
+            f"no keypoint detector of {args.task} yet: run `lbw run configs/{args.task}.yaml`"
+        )
+    checkpoints = {"transporter": Path(keypoints)}
+    detector = KeypointDetector.load(keypoints)
     translators = {}
     for model in ("munit", "cyclegan"):
-        given = getattr(args, model)
-        path = Path(given or runs / f"translator_{model}" / "translator.pt")
-        if given or path.exists():  # a default that is absent is skipped; a named one must exist
+        path = getattr(args, model) or built_stage(stages, f"translator_{model}")
+        if path is not None:  # a default that is absent is left out; a named one must exist
             translators[model] = Translator.load(path)
-            checkpoints[model] = path
+            checkpoints[model] = Path(path)
         else:
-            print(f"note: no {model} translator at {path}; leaving it out")
+            print(f"note: no {model} translator of {args.task} yet; leaving it out")
     heldout = load_frames(args.heldout_data) if args.heldout_data else _heldout(args)
     demos = [record_demo(args.task, seed=args.seed + i) for i in range(args.demos)]
     result = {
@@ -100,7 +108,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
         "training_time_s": {k: training_time_s(p.parent / "log.jsonl") for k, p in checkpoints.items()},
         "command": "lbw " + " ".join(sys.argv[1:]),
     }
-    out = Path(args.out or runs / "perception")
+    out = Path(args.out or Path("runs") / args.task / "perception")
     out.mkdir(parents=True, exist_ok=True)
     (out / "perception.json").write_text(json.dumps(result, indent=1))
     iio.imwrite(out / "perception.png", comparison_picture(detector, demos[0], translators))
@@ -226,13 +234,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "robot clips. Writes OUT/perception.json and OUT/perception.png.",
     )
     task_option(ev)
-    ev.add_argument("--keypoints", default=None, help="transporter.pt (default: runs/TASK/keypoints/)")
-    ev.add_argument(
-        "--munit", default=None, help="MUNIT translator.pt (default: runs/TASK/translator_munit/)"
-    )
-    ev.add_argument(
-        "--cyclegan", default=None, help="CycleGAN translator.pt (default: runs/TASK/translator_cyclegan/)"
-    )
+    stage_default = "(default: the one `lbw run configs/TASK.yaml` trains, in runs/TASK/stages/)"
+    ev.add_argument("--keypoints", default=None, help=f"transporter.pt {stage_default}")
+    ev.add_argument("--munit", default=None, help=f"MUNIT translator.pt {stage_default}")
+    ev.add_argument("--cyclegan", default=None, help=f"CycleGAN translator.pt {stage_default}")
     ev.add_argument(
         "--heldout-data",
         default=None,
