@@ -135,3 +135,5 @@ def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Pat
     from stable_baselines3 import SAC
 
     assert SAC.load(tmp_path / "policy" / LAST).num_timesteps == 300
+    assert (tmp_path / "policy" / "progress.csv").is_file()  # the first session's log is kept
+    assert (tmp_path / "policy" / "progress_from_200.csv").is_file()

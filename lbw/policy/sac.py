@@ -7,7 +7,8 @@ ground-truth success (the best checkpoint is kept), resumable checkpoints and lo
 Writes to the run folder: ``best_model.zip`` (highest evaluation success rate, ties to the
 later one), ``last_model.zip`` + ``replay_buffer.pkl`` (to resume), ``evaluations.jsonl``
 (``{"iteration": env steps, "time_s", "eval/success_rate", …}``: the learning curve) and
-SB3's ``progress.csv`` (``train/actor_loss``, ``train/ent_coef``, …).
+SB3's ``progress.csv`` (``train/actor_loss``, ``train/ent_coef``, …; a resumed session writes
+``progress_from_STEPS.csv``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import gymnasium as gym
 import numpy as np
 from stable_baselines3 import SAC
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
-from stable_baselines3.common.logger import configure
+from stable_baselines3.common.logger import Logger, make_output_format
 from tqdm.auto import tqdm
 
 from lbw.config import PolicyConfig
@@ -176,7 +177,9 @@ def _learn(
             model.load_replay_buffer(run_dir / BUFFER)
         else:
             model = build_sac(env, config, device)
-        model.set_logger(configure(str(run_dir), ["csv"]))
+        # SB3 truncates its csv when it opens it: a resumed session logs to a file of its own.
+        suffix = f"_from_{model.num_timesteps}" if model.num_timesteps else ""
+        model.set_logger(Logger(str(run_dir), [make_output_format("csv", str(run_dir), suffix)]))
         evaluations = SuccessEvalCallback(eval_env, config.eval_every, config.eval_episodes, run_dir)
         callbacks = [evaluations, ResumeCheckpointCallback(config.checkpoint_every, run_dir)]
         if progress:
