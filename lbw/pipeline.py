@@ -188,7 +188,8 @@ def _given(checkpoint: str | None) -> str | None:
 # ------------------------------------------------------------------------------ run folder
 def save_run_config(config: RunConfig, resume: bool = False, overwrite: bool = False) -> Path:
     """Create the run folder and write ``config.yaml``. An existing run is an error unless
-    ``overwrite``; with ``resume`` its config must match except for the evaluation section."""
+    ``overwrite``; with ``resume`` its config must match except for the evaluation section and
+    ``policy.total_steps`` (resuming with more steps trains on)."""
     run_dir = config.run_dir
     saved = run_dir / "config.yaml"
     if saved.exists():
@@ -201,7 +202,11 @@ def save_run_config(config: RunConfig, resume: bool = False, overwrite: bool = F
         else:
             old = load_run_config(run_dir).to_dict()
             new = config.to_dict()
-            changed = sorted(k for k in new if k != "eval" and old.get(k) != new[k])
+            # Training for longer and evaluating differently keep the run; anything else makes another.
+            for values in (old, new):
+                values.pop("eval")
+                values["policy"] = {k: v for k, v in values["policy"].items() if k != "total_steps"}
+            changed = sorted(k for k in new if old.get(k) != new[k])
             if changed:
                 raise RunDirError(
                     f"{run_dir} was made with another config ({', '.join(changed)} differ); "
@@ -256,8 +261,14 @@ def policy_stage(
     from lbw.policy.sac import EVALUATIONS, train_sac
 
     folder = config.run_dir / "policy"
-    if config.method == "random" or (folder / STAGE_FILE).exists():
+    record_file = folder / STAGE_FILE
+    if config.method == "random":
         return folder
+    if record_file.exists():
+        if json.loads(record_file.read_text())["config"]["total_steps"] >= config.policy.total_steps:
+            return folder
+        record_file.unlink()  # asked for more steps: train on from the last checkpoint
+        resume = True
     make_env, _ = method_env_factory(config, stages)
     train_sac(make_env, config.policy, folder, resume=resume, progress=progress)
     # Training wall time over every session of an interrupted and resumed run.

@@ -120,6 +120,11 @@ def test_resume_goes_on_and_rejects_a_changed_config(tmp_path: Path) -> None:
         run_pipeline(config, progress=False)
     metrics = run_pipeline(config, resume=True, progress=False)
     assert metrics["method"] == "oracle" and metrics["env_steps"] == 120
+    # Resuming a finished run with more steps trains on from its last checkpoint.
+    config.policy.total_steps = 180
+    assert run_pipeline(config, resume=True, progress=False)["env_steps"] == 180
+    curve = (config.run_dir / "policy" / "evaluations.jsonl").read_text().splitlines()
+    assert [json.loads(line)["iteration"] for line in curve] == [60, 120, 180]
     config.policy.gamma = 0.5
     with pytest.raises(RunDirError, match="policy"):
         run_pipeline(config, resume=True, progress=False)
