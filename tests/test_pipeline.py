@@ -52,7 +52,7 @@ def test_quickstart_config_uses_shipped_models() -> None:
     from lbw.translation import Translator
 
     config = load_config("configs/quickstart.yaml")
-    assert config.task == "reach" and config.run_dir == Path("runs/reach/quickstart")
+    assert config.task == "push" and config.run_dir == Path("runs/push/quickstart")
     assert KeypointDetector.load(config.keypoints.checkpoint).num_keypoints == config.keypoints.num_keypoints
     assert Translator.load(config.translator.checkpoint).kind == "munit"
 
