@@ -48,7 +48,7 @@ def results_table(runs: list[dict[str, Any]]) -> str:
     for run in runs:
         groups[run["task"], run["method"]].append(run)
     lines = [
-        "| task | method | success (mean ± std) | per seed | env steps | wall time per run, min |",
+        "| task | method | success (mean ± std) | per seed | env steps | policy training, min |",
         "|---|---|---:|---|---:|---:|",
     ]
     order = {m: i for i, m in enumerate(METHODS)}
@@ -56,7 +56,7 @@ def results_table(runs: list[dict[str, Any]]) -> str:
         group = sorted(groups[task, method], key=lambda r: r["seed"])
         rates = np.array([r["success_rate"] for r in group])
         per_seed = " ".join(f"{r:.2f}" for r in rates)
-        minutes = np.median([r["run_wall_time_s"] for r in group]) / 60
+        minutes = np.median([r["wall_time_s"].get("policy", 0.0) for r in group]) / 60
         lines.append(
             f"| {task} | {method} | {rates.mean():.2f} ± {rates.std():.2f} | {per_seed} "
             f"| {group[0]['env_steps']:,} | {minutes:.1f} |"
