@@ -1,6 +1,6 @@
 """Policy learning: the demonstration as a reference, the methods' environments, SAC.
 
-    from lbw.policy import load_demonstration, make_method_env, train_sac
+from lbw.policy import load_demonstration, make_method_env, train_sac
 """
 
 from lbw.policy.methods import Demonstration, load_demonstration, make_method_env, random_policy
