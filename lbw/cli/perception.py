@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from lbw.cli.options import task_option, training_options
+from lbw.cli.options import device_option, task_option, training_options
 
 
 def _train_translator(args: argparse.Namespace) -> None:
@@ -186,7 +186,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     translate.add_argument("--checkpoint", required=True, help="a translator.pt from train-translator")
     translate.add_argument("--out", required=True, help="output clip (.mp4 or .gif)")
     translate.add_argument("--fps", type=float, default=30, help="output frame rate (default: 30)")
-    translate.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
+    device_option(translate)
     translate.set_defaults(run=_translate)
 
     train_kp = commands.add_parser(
@@ -223,7 +223,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     kp.add_argument("--out", required=True, help="output .npy for the keypoint trajectory")
     kp.add_argument("--overlay", default=None, help="also write the clip with keypoints drawn (.mp4/.gif)")
     kp.add_argument("--fps", type=float, default=30, help="overlay frame rate (default: 30)")
-    kp.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
+    device_option(kp)
     kp.set_defaults(run=_keypoints)
 
     ev = commands.add_parser(

@@ -54,8 +54,9 @@ def _run(args: argparse.Namespace) -> None:
 def _report(args: argparse.Namespace) -> None:
     from lbw.evaluation.report import collect_runs, results_table, write_report
 
-    page = write_report(args.runs, args.out)
-    print(results_table(collect_runs(args.runs)))
+    runs = collect_runs(args.runs)
+    page = write_report(runs, args.out)
+    print(results_table(runs))
     print(f"wrote {page} and the learning curves next to it")
 
 

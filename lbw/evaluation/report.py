@@ -2,6 +2,8 @@
 
     lbw report runs/push/lbw_seed0 runs/push/oracle_seed0 … --out results/policy
 
+    write_report(collect_runs(["runs/push/lbw_seed0", …]), "results/policy")
+
 writes ``OUT/results.md`` (success mean ± std over seeds, env steps, wall time per task and
 method, and per task the evaluation video of the best ``lbw`` run), ``OUT/curves_TASK.png``
 (evaluation success vs env steps, one line per seed) and ``OUT/runs.json`` (the per-run numbers
@@ -94,9 +96,9 @@ def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
     plt.close(figure)
 
 
-def write_report(run_dirs: list[str | os.PathLike], out: str | os.PathLike) -> Path:
-    """Table, learning curves and videos of the given runs under ``out``; returns results.md."""
-    runs = collect_runs(run_dirs)
+def write_report(runs: list[dict[str, Any]], out: str | os.PathLike) -> Path:
+    """Table, learning curves and videos of runs (from ``collect_runs``) under ``out``;
+    returns results.md."""
     out = Path(out)
     (out / "videos").mkdir(parents=True, exist_ok=True)
     lines = ["# Results", "", results_table(runs), ""]

@@ -75,15 +75,11 @@ class PhaseObservation(gym.Wrapper, gym.utils.RecordConstructorArgs):
         inner = self.env.observation_space
         return np.append(inner.low, 0.0).astype(np.float32), np.append(inner.high, 1.0).astype(np.float32)
 
-    def _features(self, obs: np.ndarray, info: dict[str, Any]) -> np.ndarray:
-        return obs
-
     def _reward(self, obs: np.ndarray, reward: float, info: dict[str, Any]) -> float:
         return reward
 
     def _observe(self, obs: np.ndarray, info: dict[str, Any]) -> np.ndarray:
-        features = self._features(obs, info)
-        return np.append(features, self.t / self.horizon).astype(np.float32)
+        return np.append(obs, self.t / self.horizon).astype(np.float32)
 
     def reset(self, **kwargs: Any) -> tuple[np.ndarray, dict[str, Any]]:
         obs, info = self.env.reset(**kwargs)
