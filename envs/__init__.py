@@ -39,6 +39,16 @@ for _task, _id in TASK_IDS.items():
         register(id=_id, entry_point=_ENTRY_POINTS[_task], max_episode_steps=MAX_EPISODE_STEPS)
 
 
+def task_class(task: str) -> type[TabletopEnv]:
+    """The env class of a task name (``"push"`` → ``PushEnv``)."""
+    import importlib
+
+    if task not in TASK_IDS:
+        raise ValueError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
+    module, name = _ENTRY_POINTS[task].split(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def make(task: str, **kwargs):
     """``gymnasium.make`` by task name (``"push"``), with a clear error for an unknown task."""
     import gymnasium as gym
@@ -48,4 +58,4 @@ def make(task: str, **kwargs):
     return gym.make(TASK_IDS[task], **kwargs)
 
 
-__all__ = ["EMBODIMENTS", "MAX_EPISODE_STEPS", "TASKS", "TASK_IDS", "TabletopEnv", "make"]
+__all__ = ["EMBODIMENTS", "MAX_EPISODE_STEPS", "TASKS", "TASK_IDS", "TabletopEnv", "make", "task_class"]

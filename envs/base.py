@@ -23,13 +23,14 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.embodiment import EMBODIMENTS, Embodiment
-from envs.scene import PHYSICS_HZ, Camera, build_room, connect, render
+from envs.scene import PHYSICS_HZ, Camera, build_room, connect, cylinder, render
 
 SimState = dict[str, np.ndarray]
 """A snapshot of the scene, keyed by name: ``"effector"`` → position (3,); a free object →
 position + quaternion (7,); an articulated part → joint position (1,)."""
 
 OBS_MODES = ("state", "pixels")
+SHADOW_Z = 0.0045  # m, centre height of the effector's blob shadow (1 mm thick)
 STATE_BOUND = 3.0  # m: the room (a dropped object lands on the floor, 0.8 m below the table)
 
 
@@ -51,6 +52,11 @@ class TabletopEnv(gym.Env):
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 30}
+    # A dark disc on the table straight under the effector: a depth cue for one camera (where
+    # the effector is along the camera's ray), drawn the same way for both embodiments.
+    EFFECTOR_SHADOW: ClassVar[bool] = False
+    # Bumped when a task's look changes, so that cached datasets of the old look are not reused.
+    LOOK_VERSION: ClassVar[int] = 1
 
     SUBSTEPS = PHYSICS_HZ // 30  # physics steps per env step: control at 30 Hz
     ACTION_SCALE = 0.02  # m per env step at |action| = 1
@@ -87,6 +93,7 @@ class TabletopEnv(gym.Env):
         build_room(self.client, self._spec.style)
         self._build_objects()
         self.embodiment = Embodiment(self.client, self._spec, self.effector_start())
+        self._shadow = self._build_shadow() if self.EFFECTOR_SHADOW else None
 
         self.action_space = spaces.Box(-1.0, 1.0, shape=(3,), dtype=np.float32)
         if obs_mode == "pixels":
@@ -140,6 +147,11 @@ class TabletopEnv(gym.Env):
             self.client.resetBasePositionAndOrientation(body, (10.0 * (i + 1), 0.0, 10.0), (0, 0, 0, 1))
         self.client.performCollisionDetection()
 
+    def _build_shadow(self) -> int:
+        # Above flat markers (4 mm) so that it falls on them too; purely visual.
+        dark = (0.12, 0.12, 0.12, 1.0)
+        return cylinder(self.client, 0.02, 0.001, (0.0, 0.0, SHADOW_Z), dark, collide=False)
+
     def effector_start(self) -> np.ndarray:
         """Nominal effector position at reset, m."""
         return np.array([-0.05, 0.14, 0.14])
@@ -186,6 +198,9 @@ class TabletopEnv(gym.Env):
     def render_frame(self) -> np.ndarray:
         """Pose the arm and render a new frame, uint8 (image_size, image_size, 3), uncached."""
         self.embodiment.pose_arm()
+        if self._shadow is not None:
+            x, y, _ = self.embodiment.position()
+            self.client.resetBasePositionAndOrientation(self._shadow, (x, y, SHADOW_Z), (0, 0, 0, 1))
         return render(self.client, self.camera, self._spec.style, self.image_size)
 
     def close(self) -> None:

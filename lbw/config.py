@@ -72,7 +72,9 @@ class PolicyConfig:
     gamma: float = 0.97  # discount
     learning_rate: float = 3e-4
     net_arch: list[int] = field(default_factory=lambda: [64, 64])  # hidden sizes of actor and critics
-    gradient_steps: int = 1  # gradient steps per env step
+    train_freq: int = 2  # env steps between updates (2 keeps training ≥ 100 env steps/s on 2 CPU cores)
+    gradient_steps: int = 1  # gradient steps per update
+    n_steps: int = 3  # n-step returns for the critic's target (1: plain one-step TD)
     proprioception: bool = False  # also observe the effector position (the arm's own state)
     eval_every: int = 5000  # env steps between evaluations (the best one is kept)
     eval_episodes: int = 20  # episodes per evaluation during training

@@ -43,11 +43,13 @@ import yaml
 import envs
 from envs.embodiment import EMBODIMENTS
 from lbw.checkpoint import CheckpointError
-from lbw.config import STATE_METHODS, RunConfig, config_hash, from_dict
+from lbw.config import STATE_METHODS, KeypointsConfig, RunConfig, TranslatorConfig, config_hash, from_dict
+from lbw.training import RunDirError, training_time_s
 
 if TYPE_CHECKING:
+    from lbw.keypoints.trainer import TransporterTrainer
     from lbw.policy.methods import Demonstration
-from lbw.training import RunDirError, training_time_s
+    from lbw.translation.base import TranslatorTrainer
 
 STAGE_FILE = "stage.json"
 
@@ -84,8 +86,12 @@ def _training_keys(section: Any) -> dict[str, Any]:
 
 def data_path(config: RunConfig, domain: str) -> Path:
     """Where a run's dataset of one embodiment is cached: named by the data config and the
-    embodiment's look (its version), so a changed look makes a new dataset."""
-    key = config_hash("data", config.task, domain, config.data.__dict__, EMBODIMENTS[domain].version)
+    looks of the embodiment and the task (their versions), so a changed look makes a new dataset."""
+    look: int | tuple[int, int] = EMBODIMENTS[domain].version
+    task_look = envs.task_class(config.task).LOOK_VERSION
+    if task_look != 1:  # (version 1 of every task hashes as before: cached datasets stay valid)
+        look = (look, task_look)
+    key = config_hash("data", config.task, domain, config.data.__dict__, look)
     return Path(config.root) / config.task / "stages" / f"data_{domain}-{key}.npz"
 
 
@@ -124,19 +130,35 @@ def built_stage(config: RunConfig, name: str) -> Path | None:
     return folder / ("transporter.pt" if name == "keypoints" else "translator.pt")
 
 
+def translator_trainer(model: str, c: TranslatorConfig, device: str | None = None) -> TranslatorTrainer:
+    """A fresh ``munit`` or ``cyclegan`` trainer for the translator section of a config."""
+    from lbw.translation import TranslatorTrainConfig, trainer_class
+
+    trainer_type = trainer_class(model)
+    train = TranslatorTrainConfig(iterations=c.iterations, batch_size=c.batch_size, seed=c.seed)
+    return trainer_type(trainer_type.config_type(width=c.width), train, device=device)
+
+
+def keypoints_trainer(c: KeypointsConfig, device: str | None = None) -> TransporterTrainer:
+    """A fresh Transporter trainer for the keypoints section of a config."""
+    from lbw.keypoints.trainer import TransporterTrainConfig, TransporterTrainer
+    from lbw.keypoints.transporter import TransporterConfig
+
+    model = TransporterConfig(num_keypoints=c.num_keypoints, width=c.width)
+    train = TransporterTrainConfig(model=model, iterations=c.iterations, batch_size=c.batch_size, seed=c.seed)
+    return TransporterTrainer(train, device=device)
+
+
 def translator_stage(config: RunConfig, model: str, progress: bool = True) -> Path:
     """A human → robot translator (``lbw train-translator``); returns its checkpoint."""
     from lbw.dataset import load_frames
-    from lbw.translation import TranslatorTrainConfig, trainer_class
 
     human, robot = data_stage(config, "human", progress), data_stage(config, "robot", progress)
     c = config.translator
     folder = stage_folder(config, f"translator_{model}")
 
     def build(resume: bool) -> None:
-        trainer_type = trainer_class(model)
-        train = TranslatorTrainConfig(iterations=c.iterations, batch_size=c.batch_size, seed=c.seed)
-        trainer = trainer_type(trainer_type.config_type(width=c.width), train)
+        trainer = translator_trainer(model, c)
         trainer.train(load_frames(human), load_frames(robot), folder, resume=resume, progress=progress)
 
     record = {"model": model, "human_data": human.name, "robot_data": robot.name, "config": _training_keys(c)}
@@ -146,21 +168,13 @@ def translator_stage(config: RunConfig, model: str, progress: bool = True) -> Pa
 def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
     """The Transporter keypoint detector (``lbw train-keypoints``); returns its checkpoint."""
     from lbw.dataset import load_frames
-    from lbw.keypoints.trainer import TransporterTrainConfig, TransporterTrainer
-    from lbw.keypoints.transporter import TransporterConfig
 
     robot = data_stage(config, "robot", progress)
     c = config.keypoints
     folder = stage_folder(config, "keypoints")
 
     def build(resume: bool) -> None:
-        train = TransporterTrainConfig(
-            model=TransporterConfig(num_keypoints=c.num_keypoints, width=c.width),
-            iterations=c.iterations,
-            batch_size=c.batch_size,
-            seed=c.seed,
-        )
-        TransporterTrainer(train).train(load_frames(robot), folder, resume=resume, progress=progress)
+        keypoints_trainer(c).train(load_frames(robot), folder, resume=resume, progress=progress)
 
     record = {"robot_data": robot.name, "config": _training_keys(c)}
     return _shared_stage(folder, record, build) / "transporter.pt"

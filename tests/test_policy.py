@@ -133,7 +133,12 @@ def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Pat
     train_sac(make, config, tmp_path / "policy", resume=True, progress=False)
     assert [r["iteration"] for r in read_jsonl(tmp_path / "policy" / EVALUATIONS)] == [100, 200, 300]
     from stable_baselines3 import SAC
+    from stable_baselines3.common.buffers import NStepReplayBuffer
 
-    assert SAC.load(tmp_path / "policy" / LAST).num_timesteps == 300
+    resumed = SAC.load(tmp_path / "policy" / LAST)
+    assert resumed.num_timesteps == 300
+    # n-step returns survive the round trip (SB3 rebuilds the buffer class from the save).
+    assert resumed.replay_buffer_class is NStepReplayBuffer
+    assert resumed.replay_buffer_kwargs == {"n_steps": config.n_steps, "gamma": config.gamma}
     assert (tmp_path / "policy" / "progress.csv").is_file()  # the first session's log is kept
     assert (tmp_path / "policy" / "progress_from_200.csv").is_file()

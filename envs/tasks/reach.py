@@ -3,7 +3,8 @@
 The target is the effector's lowest point above the marker, not a point in mid-air: seen by one
 camera, a point in the air can be matched by any effector position along the camera's ray,
 and a policy rewarded from images did exactly that (10 cm behind and below an airborne target,
-keypoints within 1-3 px). The table bounds that ray from below."""
+keypoints within 1-3 px). The table bounds that ray from below, and the effector's blob shadow
+on the table says where along the ray the effector is."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ SUCCESS_RADIUS = 0.05  # m
 class ReachEnv(TabletopEnv):
     """Move the effector within 5 cm of the target just above the red marker (the effector's
     lowest height, 4.5 cm: fingertips 1 cm above the table)."""
+
+    EFFECTOR_SHADOW = True
+    LOOK_VERSION = 2  # 2: the effector's shadow
 
     def _build_objects(self) -> None:
         self._marker = cylinder(self.client, 0.03, 0.004, (0, 0, 0.002), (0.9, 0.1, 0.1, 1.0), collide=False)

@@ -11,13 +11,15 @@ from lbw.cli.options import device_option, task_option, training_options
 
 
 def _train_translator(args: argparse.Namespace) -> None:
-    from lbw.translation import TranslatorTrainConfig, trainer_class
+    from lbw.config import TranslatorConfig
+    from lbw.pipeline import translator_trainer
 
     human = _dataset(args.task, "human", args.human_data, args.frames, args.seed, args.quiet)
     robot = _dataset(args.task, "robot", args.robot_data, args.frames, args.seed, args.quiet)
-    trainer_type = trainer_class(args.model)
-    train = TranslatorTrainConfig(iterations=args.iterations, batch_size=args.batch_size, seed=args.seed)
-    trainer = trainer_type(trainer_type.config_type(width=args.width), train, device=args.device)
+    section = TranslatorConfig(
+        iterations=args.iterations, batch_size=args.batch_size, width=args.width, seed=args.seed
+    )
+    trainer = translator_trainer(args.model, section, device=args.device)
     out = Path(args.out or f"runs/{args.task}/translator_{args.model}")
     checkpoint = trainer.train(
         human, robot, out, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet
@@ -36,18 +38,19 @@ def _translate(args: argparse.Namespace) -> None:
 
 
 def _train_keypoints(args: argparse.Namespace) -> None:
-    from lbw.keypoints.trainer import TransporterTrainConfig, TransporterTrainer
-    from lbw.keypoints.transporter import TransporterConfig
+    from lbw.config import KeypointsConfig
+    from lbw.pipeline import keypoints_trainer
 
     data = _dataset(args.task, "robot", args.data, args.frames, args.seed, args.quiet)
-    config = TransporterTrainConfig(
-        model=TransporterConfig(num_keypoints=args.num_keypoints, width=args.width),
+    section = KeypointsConfig(
         iterations=args.iterations,
         batch_size=args.batch_size,
+        num_keypoints=args.num_keypoints,
+        width=args.width,
         seed=args.seed,
     )
     out = Path(args.out or f"runs/{args.task}/keypoints")
-    trainer = TransporterTrainer(config, device=args.device)
+    trainer = keypoints_trainer(section, device=args.device)
     checkpoint = trainer.train(
         data, out, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet
     )
