@@ -52,11 +52,9 @@ class TabletopEnv(gym.Env):
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 30}
-    # A dark disc on the table straight under the effector: a depth cue for one camera (where
-    # the effector is along the camera's ray), drawn the same way for both embodiments.
-    EFFECTOR_SHADOW: ClassVar[bool] = False
-    # Bumped when a task's look changes, so that cached datasets of the old look are not reused.
-    LOOK_VERSION: ClassVar[int] = 1
+    # Bumped when the scene's look changes, so that cached datasets of an old look are not
+    # reused. 2: the effector's shadow.
+    LOOK_VERSION: ClassVar[int] = 2
 
     SUBSTEPS = PHYSICS_HZ // 30  # physics steps per env step: control at 30 Hz
     ACTION_SCALE = 0.02  # m per env step at |action| = 1
@@ -93,7 +91,9 @@ class TabletopEnv(gym.Env):
         build_room(self.client, self._spec.style)
         self._build_objects()
         self.embodiment = Embodiment(self.client, self._spec, self.effector_start())
-        self._shadow = self._build_shadow() if self.EFFECTOR_SHADOW else None
+        # A dark disc on the table straight under the effector, for both embodiments: one
+        # camera cannot tell where along its ray the effector is; its shadow on the table can.
+        self._shadow = self._build_shadow()
 
         self.action_space = spaces.Box(-1.0, 1.0, shape=(3,), dtype=np.float32)
         if obs_mode == "pixels":
@@ -198,9 +198,8 @@ class TabletopEnv(gym.Env):
     def render_frame(self) -> np.ndarray:
         """Pose the arm and render a new frame, uint8 (image_size, image_size, 3), uncached."""
         self.embodiment.pose_arm()
-        if self._shadow is not None:
-            x, y, _ = self.embodiment.position()
-            self.client.resetBasePositionAndOrientation(self._shadow, (x, y, SHADOW_Z), (0, 0, 0, 1))
+        x, y, _ = self.embodiment.position()
+        self.client.resetBasePositionAndOrientation(self._shadow, (x, y, SHADOW_Z), (0, 0, 0, 1))
         return render(self.client, self.camera, self._spec.style, self.image_size)
 
     def close(self) -> None:

@@ -87,10 +87,7 @@ def _training_keys(section: Any) -> dict[str, Any]:
 def data_path(config: RunConfig, domain: str) -> Path:
     """Where a run's dataset of one embodiment is cached: named by the data config and the
     looks of the embodiment and the task (their versions), so a changed look makes a new dataset."""
-    look: int | tuple[int, int] = EMBODIMENTS[domain].version
-    task_look = envs.task_class(config.task).LOOK_VERSION
-    if task_look != 1:  # (version 1 of every task hashes as before: cached datasets stay valid)
-        look = (look, task_look)
+    look = (EMBODIMENTS[domain].version, envs.task_class(config.task).LOOK_VERSION)
     key = config_hash("data", config.task, domain, config.data.__dict__, look)
     return Path(config.root) / config.task / "stages" / f"data_{domain}-{key}.npz"
 

@@ -21,9 +21,6 @@ class ReachEnv(TabletopEnv):
     """Move the effector within 5 cm of the target just above the red marker (the effector's
     lowest height, 4.5 cm: fingertips 1 cm above the table)."""
 
-    EFFECTOR_SHADOW = True
-    LOOK_VERSION = 2  # 2: the effector's shadow
-
     def _build_objects(self) -> None:
         self._marker = cylinder(self.client, 0.03, 0.004, (0, 0, 0.002), (0.9, 0.1, 0.1, 1.0), collide=False)
         self._goal = TARGET_NOMINAL.copy()
