@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from lbw.cli.options import device_option, task_option, training_options
+from lbw.config import DataConfig, KeypointsConfig, TranslatorConfig
 
 
 def _train_translator(args: argparse.Namespace) -> None:
-    from lbw.config import TranslatorConfig
     from lbw.pipeline import translator_trainer
 
     human = _dataset(args.task, "human", args.human_data, args.frames, args.seed, args.quiet)
@@ -38,7 +38,6 @@ def _translate(args: argparse.Namespace) -> None:
 
 
 def _train_keypoints(args: argparse.Namespace) -> None:
-    from lbw.config import KeypointsConfig
     from lbw.pipeline import keypoints_trainer
 
     data = _dataset(args.task, "robot", args.data, args.frames, args.seed, args.quiet)
@@ -154,6 +153,18 @@ def _dataset(task: str, domain: str, path: str | None, frames: int, seed: int, q
     return data
 
 
+def _int_option(p: argparse.ArgumentParser, flag: str, default: int, what: str) -> None:
+    p.add_argument(flag, type=int, default=default, help=f"{what} (default: {default})")
+
+
+def _clip_options(p: argparse.ArgumentParser, clip: str, checkpoint: str) -> None:
+    """The options of a command that runs a trained model on every frame of a clip."""
+    p.add_argument("clip", help=f"{clip} (mp4, gif or a folder of images)")
+    p.add_argument("--checkpoint", required=True, help=checkpoint)
+    p.add_argument("--fps", type=float, default=30, help="frame rate of the video written (default: 30)")
+    device_option(p)
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     train_tr = commands.add_parser(
         "train-translator",
@@ -169,13 +180,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     train_tr.add_argument(
         "--robot-data", default=None, help="robot frames (default: data/TASK_robot.npz, collected if missing)"
     )
-    train_tr.add_argument("--frames", type=int, default=5000, help="frames to collect per missing dataset")
-    train_tr.add_argument("--out", default=None, help="run folder (default: runs/TASK/translator_MODEL)")
-    train_tr.add_argument("--iterations", type=int, default=4000, help="updates (default: 4000)")
     train_tr.add_argument(
-        "--batch-size", type=int, default=4, help="frames per domain per update (default: 4)"
+        "--frames", type=int, default=DataConfig.frames, help="frames to collect per missing dataset"
     )
-    train_tr.add_argument("--width", type=int, default=16, help="first conv width (default: 16)")
+    train_tr.add_argument("--out", default=None, help="run folder (default: runs/TASK/translator_MODEL)")
+    _int_option(train_tr, "--iterations", TranslatorConfig.iterations, "updates")
+    _int_option(train_tr, "--batch-size", TranslatorConfig.batch_size, "frames per domain per update")
+    _int_option(train_tr, "--width", TranslatorConfig.width, "first conv width")
     training_options(train_tr)
     train_tr.set_defaults(run=_train_translator)
 
@@ -185,11 +196,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Translate every frame of CLIP (mp4, gif or a folder of images) with a trained "
         "translator and write the result as an mp4 or gif.",
     )
-    translate.add_argument("clip", help="the human clip")
-    translate.add_argument("--checkpoint", required=True, help="a translator.pt from train-translator")
+    _clip_options(translate, "the human clip", "a translator.pt from train-translator")
     translate.add_argument("--out", required=True, help="output clip (.mp4 or .gif)")
-    translate.add_argument("--fps", type=float, default=30, help="output frame rate (default: 30)")
-    device_option(translate)
     translate.set_defaults(run=_translate)
 
     train_kp = commands.add_parser(
@@ -205,13 +213,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="robot frame dataset (default: data/TASK_robot.npz, collected if missing)",
     )
     train_kp.add_argument(
-        "--frames", type=int, default=5000, help="frames to collect if the dataset is missing"
+        "--frames", type=int, default=DataConfig.frames, help="frames to collect if the dataset is missing"
     )
     train_kp.add_argument("--out", default=None, help="run folder (default: runs/TASK/keypoints)")
-    train_kp.add_argument("--iterations", type=int, default=2500, help="gradient steps (default: 2500)")
-    train_kp.add_argument("--batch-size", type=int, default=16, help="frame pairs per step (default: 16)")
-    train_kp.add_argument("--num-keypoints", type=int, default=6, help="K (default: 6)")
-    train_kp.add_argument("--width", type=int, default=16, help="first conv width (default: 16)")
+    _int_option(train_kp, "--iterations", KeypointsConfig.iterations, "gradient steps")
+    _int_option(train_kp, "--batch-size", KeypointsConfig.batch_size, "frame pairs per step")
+    _int_option(train_kp, "--num-keypoints", KeypointsConfig.num_keypoints, "K")
+    _int_option(train_kp, "--width", KeypointsConfig.width, "first conv width")
     training_options(train_kp)
     train_kp.set_defaults(run=_train_keypoints)
 
@@ -221,12 +229,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Run a trained keypoint detector on every frame of CLIP (mp4, gif or a folder "
         "of images); save (T, K, 2) pixel coordinates and optionally an overlay video.",
     )
-    kp.add_argument("clip", help="the clip")
-    kp.add_argument("--checkpoint", required=True, help="a transporter.pt from train-keypoints")
+    _clip_options(kp, "the clip", "a transporter.pt from train-keypoints")
     kp.add_argument("--out", required=True, help="output .npy for the keypoint trajectory")
     kp.add_argument("--overlay", default=None, help="also write the clip with keypoints drawn (.mp4/.gif)")
-    kp.add_argument("--fps", type=float, default=30, help="overlay frame rate (default: 30)")
-    device_option(kp)
     kp.set_defaults(run=_keypoints)
 
     ev = commands.add_parser(
