@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ def load_frames(path: str | os.PathLike) -> FrameDataset:
     ).validate(str(path))
 
 
-def _random_motion_policy(env: TabletopEnv, rng: np.random.Generator):
+def random_motion_policy(env: TabletopEnv, rng: np.random.Generator) -> Callable[[], np.ndarray]:
     """A per-episode exploration policy: noisy demonstrator, or random waypoints."""
     if rng.random() < 0.5:
         noise = rng.uniform(0.2, 0.8)
@@ -169,7 +170,7 @@ def collect_frames(
         while len(frames) < num_frames:
             obs, info = env.reset(seed=int(rng.integers(2**31)))
             names = list(info["pixels"])
-            policy = _random_motion_policy(env.unwrapped, rng)
+            policy = random_motion_policy(env.unwrapped, rng)
             t, done = 0, False
             while not done and len(frames) < num_frames:
                 frames.append(obs)

@@ -47,8 +47,13 @@ def test_probe_and_fidelity_on_a_tiny_detector(detector: KeypointDetector) -> No
     assert fidelity["identity"]["keypoint_distance_px"] == fidelity["no_translation"]["keypoint_distance_px"]
     assert fidelity["no_translation"]["keypoint_distance_px"] > 0.0
 
-    evaluation = evaluate_perception("push", detector, {"identity": identity}, heldout, [demo])
+    evaluation = evaluate_perception(
+        "push", detector, {"identity": identity}, heldout, [demo], position_episodes=5
+    )
     assert evaluation["keypoint_probe"] == result  # the same measures, gathered in one dict
+    position = evaluation["effector_position_probe"]
+    assert position["test_frames"] == 60 and position["error_cm"] > 0.0
+    assert set(position["axis_error_cm"]) == set(position["axis_r2"]) == {"x", "y", "z"}
     assert evaluation["translation"]["identity"] == fidelity["identity"] and evaluation["demos"] == [0]
 
     picture = comparison_picture(detector, demo, {"identity": identity}, moments=4, scale=3)
@@ -70,4 +75,4 @@ def test_perception_table_formats_what_it_is_given() -> None:
         "training_time_s": {"transporter": 360.0, "munit": 1440.0},
     }
     row = perception_table([result]).splitlines()[-1]
-    assert row == "| push | 1.23 (0.90) | block 0.50 (0.99) | 5.0 / – / 20.0 | 6.0 / 24.0 / – |"
+    assert row == "| push | 1.23 (0.90) | block 0.50 (0.99) | – | 5.0 / – / 20.0 | 6.0 / 24.0 / – |"

@@ -5,6 +5,9 @@
 * **Keypoint probe.** On held-out robot frames (a dataset collected with another seed than the
   training set), fit a linear map from the K keypoints to the ground-truth pixel positions of
   the effector and the objects on 80 % of the episodes; report the error (px) and R² on the rest.
+* **Effector in 3-D.** The same kind of linear map from keypoints to the effector's position in
+  metres, on robot episodes of randomised motion: can the keypoints tell where the effector is
+  along the camera's ray (its shadow on the table is the cue), not only where it is in the image?
 * **Translation fidelity.** For demos recorded with the human and replayed with the robot, the
   mean distance (px) between the keypoints of each translated human frame and those of its
   paired robot frame, against the same for untranslated human frames; and the probe's
@@ -18,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from lbw.dataset import FrameDataset
+import envs
+from lbw.dataset import FrameDataset, random_motion_policy
 from lbw.demo import Demo
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.training import draw_keypoints, image_grid, label_strip
@@ -84,6 +88,38 @@ def keypoint_probe(
     return probe, result
 
 
+def effector_position_probe(
+    task: str, detector: KeypointDetector, episodes: int = 40, seed: int = 1, fit_fraction: float = 0.8
+) -> dict[str, Any]:
+    """Fit a linear map keypoints → effector position (m) on the first ``fit_fraction`` of
+    ``episodes`` robot episodes of randomised motion; its held-out error (cm) and R² per axis."""
+    env = envs.make(task, obs_mode="pixels", image_size=detector.image_size)
+    rng = np.random.default_rng(seed)
+    frames, positions, episode = [], [], []
+    try:
+        for index in range(episodes):
+            obs, info = env.reset(seed=int(rng.integers(2**31)))
+            policy = random_motion_policy(env.unwrapped, rng)
+            for _ in range(envs.MAX_EPISODE_STEPS):
+                frames.append(obs)
+                positions.append(info["positions"]["effector"])
+                episode.append(index)
+                obs, *_, info = env.step(policy())
+    finally:
+        env.close()
+    design = _design(detector(np.stack(frames)))
+    truth, fit = np.stack(positions), np.asarray(episode) < int(episodes * fit_fraction)
+    weights, *_ = np.linalg.lstsq(design[fit], truth[fit], rcond=None)
+    residual = design[~fit] @ weights - truth[~fit]
+    variance = ((truth[~fit] - truth[~fit].mean(axis=0)) ** 2).sum(axis=0)
+    return {
+        "error_cm": float(100 * np.linalg.norm(residual, axis=-1).mean()),
+        "axis_error_cm": dict(zip("xyz", (100 * np.abs(residual).mean(axis=0)).tolist(), strict=True)),
+        "axis_r2": dict(zip("xyz", (1.0 - (residual**2).sum(axis=0) / variance).tolist(), strict=True)),
+        "test_frames": int((~fit).sum()),
+    }
+
+
 def translation_fidelity(
     detector: KeypointDetector, probe: LinearProbe, demos: list[Demo], translators: dict[str, Translator]
 ) -> dict[str, Any]:
@@ -120,12 +156,15 @@ def evaluate_perception(
     translators: dict[str, Translator],
     heldout: FrameDataset,
     demos: list[Demo],
+    position_episodes: int = 40,
 ) -> dict[str, Any]:
-    """Both measures for one task, as the JSON-ready dict ``eval-perception`` writes."""
+    """All measures for one task, as the JSON-ready dict ``eval-perception`` writes
+    (``position_episodes``: episodes of the effector-position probe)."""
     probe, probe_result = keypoint_probe(detector, heldout)
     return {
         "task": task,
         "keypoint_probe": probe_result,
+        "effector_position_probe": effector_position_probe(task, detector, position_episodes),
         "translation": translation_fidelity(detector, probe, demos, translators),
         "demos": [d.seed for d in demos],
     }
@@ -154,9 +193,10 @@ def comparison_picture(
 def perception_table(results: list[dict[str, Any]]) -> str:
     """One markdown row per task from ``eval-perception`` results."""
     lines = [
-        "| task | probe: effector px (R²) | probe: object px (R²) | keypoint distance to paired robot, px: "
-        "MUNIT / CycleGAN / no translation | training min: Transporter / MUNIT / CycleGAN |",
-        "|---|---:|---:|---:|---:|",
+        "| task | probe: effector px (R²) | probe: object px (R²) | probe: effector 3-D cm (R² of depth y) "
+        "| keypoint distance to paired robot, px: MUNIT / CycleGAN / no translation "
+        "| training min: Transporter / MUNIT / CycleGAN |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
 
     def fmt(value: float | None, digits: int = 2) -> str:
@@ -169,6 +209,10 @@ def perception_table(results: list[dict[str, Any]]) -> str:
             f"{fmt(points[n]['error_px'])} ({fmt(points[n]['r2'])})" if n in points else "–"
             for n in ("effector", obj)
         ]
+        position = r.get("effector_position_probe")
+        position_cell = (
+            f"{fmt(position['error_cm'], 1)} ({fmt(position['axis_r2']['y'])})" if position else "–"
+        )
         translation = r["translation"]
         distances = [
             fmt(translation.get(m, {}).get("keypoint_distance_px"), 1)
@@ -179,7 +223,7 @@ def perception_table(results: list[dict[str, Any]]) -> str:
             fmt(minutes[m] / 60, 1) if m in minutes else "–" for m in ("transporter", "munit", "cyclegan")
         ]
         lines.append(
-            f"| {r['task']} | {probe[0]} | {obj or ''} {probe[1]} | {' / '.join(distances)} "
+            f"| {r['task']} | {probe[0]} | {obj or ''} {probe[1]} | {position_cell} | {' / '.join(distances)} "
             f"| {' / '.join(times)} |"
         )
     return "\n".join(lines)
