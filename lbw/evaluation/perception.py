@@ -223,7 +223,7 @@ def perception_table(results: list[dict[str, Any]]) -> str:
             fmt(minutes[m] / 60, 1) if m in minutes else "–" for m in ("transporter", "munit", "cyclegan")
         ]
         lines.append(
-            f"| {r['task']} | {probe[0]} | {obj or ''} {probe[1]} | {position_cell} | {' / '.join(distances)} "
-            f"| {' / '.join(times)} |"
+            f"| {r['task']} | {probe[0]} | {obj or ''} {probe[1]} | {position_cell} "
+            f"| {' / '.join(distances)} | {' / '.join(times)} |"
         )
     return "\n".join(lines)
