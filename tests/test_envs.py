@@ -167,3 +167,15 @@ def test_the_effector_casts_a_shadow_on_the_table(task: str, embodiment: str) ->
         u, v = env.camera.project(np.array([x, y, SHADOW_Z]), 128).astype(int)
         assert env.render()[v, u].max() < 60, "no shadow under the effector"
     env.close()
+
+
+def test_oracle_reward_of_pushing_prefers_the_contact_height_to_hovering() -> None:
+    # A table-plane reach term let SAC hover above the block forever; the reach is 3-D.
+    env = envs.make("push").unwrapped
+    env.reset(seed=0)
+    behind = env.object_position()[:2] - np.array([0.05, 0.0])
+    env.embodiment.teleport(np.array([*behind, 0.045]))
+    at_contact_height = env.dense_reward()
+    env.embodiment.teleport(np.array([*behind, 0.25]))
+    assert at_contact_height > env.dense_reward() + 0.05
+    env.close()

@@ -93,7 +93,10 @@ class ObjectToGoalEnv(TabletopEnv):
         return self.goal_distance() < self.SUCCESS_RADIUS
 
     def dense_reward(self) -> float:
-        reach = np.linalg.norm(self.embodiment.position()[:2] - self.object_position()[:2])
+        # Reach in 3-D, to the object at pushing height: with a table-plane distance SAC learned
+        # to hover 25 cm above the block (no cost, no risk) and never pushed it.
+        contact = np.array([*self.object_position()[:2], PUSH_HEIGHT])
+        reach = np.linalg.norm(self.embodiment.position() - contact)
         return float(-0.5 * reach - self.goal_distance())
 
     def scripted_action(self) -> np.ndarray:
