@@ -156,3 +156,29 @@ def test_bad_demo_clip_and_missing_policy(tmp_path: Path, capsys: pytest.Capture
     missing = ["keypoints.checkpoint=/nowhere/transporter.pt", "name=missing"]
     assert main(["run", "configs/reach.yaml", *tiny(tmp_path, *missing), "--quiet"]) == 1
     assert "/nowhere/transporter.pt: no such checkpoint" in capsys.readouterr().err
+
+
+def test_a_stage_being_built_makes_another_run_wait_and_say_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    import threading
+
+    from lbw.pipeline import _locked
+
+    stage, order = tmp_path / "keypoints-abc", []
+    with _locked(stage):
+        waiter = threading.Thread(target=lambda: _enter(stage, order))
+        waiter.start()
+        waiter.join(timeout=0.3)
+        assert waiter.is_alive()  # blocked while the first holder builds
+        order.append("built")
+    waiter.join(timeout=5)
+    assert order == ["built", "entered"]
+    assert f"waiting for another run to finish {stage}" in capsys.readouterr().err
+
+
+def _enter(stage: Path, order: list[str]) -> None:
+    from lbw.pipeline import _locked
+
+    with _locked(stage):
+        order.append("entered")
