@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from lbw.cli import main
+from lbw.dataset import load_frames
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["demo", "--help"], ["collect", "--help"], ["bench", "--help"]])
@@ -128,3 +129,14 @@ def test_keypoints_and_translate_commands(tmp_path: Path) -> None:
     assert (
         main(["translate", clip, "--checkpoint", str(tmp_path / "missing.pt"), "--out", str(translated)]) == 1
     )
+
+
+def test_train_keypoints_collects_its_data_where_lbw_run_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["train-keypoints", "--task", "push", "--frames", "30", "--iterations", "2"]
+    main([*args, "--batch-size", "2", "--width", "4", "--out", "kp", "--quiet"])
+    assert (tmp_path / "kp" / "transporter.pt").is_file()
+    (data,) = (tmp_path / "runs" / "push" / "stages").glob("data_robot-*.npz")  # keyed by config and look
+    assert len(load_frames(data)) == 30

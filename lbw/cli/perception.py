@@ -125,32 +125,27 @@ def _perception_table(args: argparse.Namespace) -> None:
 
 
 def _heldout(args: argparse.Namespace):
-    """Held-out robot frames: collected with a seed the training data never used."""
-    from lbw.dataset import collect_frames, load_frames
+    """Held-out robot frames: collected with a seed the training data never used (cached with
+    the pipeline's datasets, keyed by the scene's look)."""
+    from lbw.config import RunConfig
+    from lbw.dataset import load_frames
+    from lbw.pipeline import data_stage
 
-    path = Path(f"data/{args.task}_robot_heldout.npz")
-    if path.exists():
-        return load_frames(path)
-    data = collect_frames(args.task, "robot", args.frames, seed=1000 + args.seed, progress=not args.quiet)
-    data.save(path)
-    return data
+    config = RunConfig(task=args.task, data=DataConfig(frames=args.frames, seed=1000 + args.seed))
+    return load_frames(data_stage(config, "robot", progress=not args.quiet))
 
 
 def _dataset(task: str, domain: str, path: str | None, frames: int, seed: int, quiet: bool):
-    """The frame dataset at ``path`` (default data/TASK_DOMAIN.npz), collected first if absent."""
-    from lbw.dataset import collect_frames, load_frames
+    """The frame dataset at ``path``, or by default the one `lbw run` collects with these
+    ``frames`` and ``seed`` (cached in runs/TASK/stages/, keyed by the scene's look)."""
+    from lbw.config import RunConfig
+    from lbw.dataset import load_frames
+    from lbw.pipeline import data_stage
 
-    target = Path(path or f"data/{task}_{domain}.npz")
-    if target.exists():
-        return load_frames(target)
-    if path is not None:  # a file the user named must exist: never guess for them
-        from lbw.dataset import DatasetError
-
-        raise DatasetError(f"{target}: no such dataset file")
-    print(f"{target} not found: collecting {frames} {domain} frames first")
-    data = collect_frames(task, domain, frames, seed=seed, progress=not quiet)
-    data.save(target)
-    return data
+    if path is not None:
+        return load_frames(path)
+    config = RunConfig(task=task, data=DataConfig(frames=frames, seed=seed))
+    return load_frames(data_stage(config, domain, progress=not quiet))
 
 
 def _int_option(p: argparse.ArgumentParser, flag: str, default: int, what: str) -> None:
@@ -175,10 +170,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     task_option(train_tr)
     train_tr.add_argument("--model", choices=("munit", "cyclegan"), default="munit", help="default: munit")
     train_tr.add_argument(
-        "--human-data", default=None, help="human frames (default: data/TASK_human.npz, collected if missing)"
+        "--human-data", default=None, help="human frames (default: those `lbw run` collects)"
     )
     train_tr.add_argument(
-        "--robot-data", default=None, help="robot frames (default: data/TASK_robot.npz, collected if missing)"
+        "--robot-data", default=None, help="robot frames (default: those `lbw run` collects)"
     )
     train_tr.add_argument(
         "--frames", type=int, default=DataConfig.frames, help="frames to collect per missing dataset"
@@ -210,7 +205,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     train_kp.add_argument(
         "--data",
         default=None,
-        help="robot frame dataset (default: data/TASK_robot.npz, collected if missing)",
+        help="robot frame dataset (default: the one `lbw run` collects, collected if missing)",
     )
     train_kp.add_argument(
         "--frames", type=int, default=DataConfig.frames, help="frames to collect if the dataset is missing"
@@ -249,7 +244,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     ev.add_argument(
         "--heldout-data",
         default=None,
-        help="held-out robot frames (default: data/TASK_robot_heldout.npz, collected if missing)",
+        help="held-out robot frames (default: collected with seed 1000 + SEED, cached in runs/TASK/stages/)",
     )
     ev.add_argument("--frames", type=int, default=1200, help="held-out frames to collect (default: 1200)")
     ev.add_argument("--demos", type=int, default=5, help="demos (seeds SEED…) to compare on (default: 5)")
