@@ -4,11 +4,12 @@
 
     write_report(collect_runs(["runs/push/lbw_seed0", …]), "results/policy")
 
-writes ``OUT/results.md`` (success mean ± std over seeds, env steps, wall time per task and
-method, and per task the evaluation video of the best ``lbw`` run), ``OUT/curves_TASK.png``
-(evaluation success vs env steps, one line per seed) and ``OUT/runs.json`` (the per-run numbers
-the table is made of). Videos are copied into ``OUT/videos/`` (with a gif to show inline) so
-that the folder stands alone.
+writes ``OUT/results.md`` (per task and method: success mean ± std over seeds, env steps, wall
+time, median training throughput in env steps/s as logged at each evaluation; per task the
+evaluation video of the best ``lbw`` run), ``OUT/curves_TASK.png`` (evaluation success vs env
+steps, one line per seed) and ``OUT/runs.json`` (the per-run numbers the table is made of).
+Videos are copied into ``OUT/videos/`` (with a gif to show inline) so that the folder stands
+alone.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ def collect_runs(run_dirs: list[str | os.PathLike]) -> list[dict[str, Any]]:
             raise RunDirError(f"{run_dir}: no metrics.json (not a finished `lbw run`)")
         record = json.loads(metrics.read_text())
         curve = run_dir / "policy" / "evaluations.jsonl"
-        record["curve"] = [
-            (r["iteration"], r["eval/success_rate"]) for r in (read_jsonl(curve) if curve.exists() else [])
-        ]
+        evaluations = read_jsonl(curve) if curve.exists() else []
+        record["curve"] = [(r["iteration"], r["eval/success_rate"]) for r in evaluations]
+        rates = [r["train/env_steps_per_s"] for r in evaluations if "train/env_steps_per_s" in r]
+        record["train_steps_per_s"] = float(np.median(rates)) if rates else None
         record["run_dir"] = str(run_dir)
         runs.append(record)
     return runs
@@ -51,8 +53,9 @@ def results_table(runs: list[dict[str, Any]]) -> str:
     for run in runs:
         groups[run["task"], run["method"]].append(run)
     lines = [
-        "| task | method | success (mean ± std) | per seed | env steps | policy training, min |",
-        "|---|---|---:|---|---:|---:|",
+        "| task | method | success (mean ± std) | per seed | env steps | policy training, min "
+        "| training env steps/s |",
+        "|---|---|---:|---|---:|---:|---:|",
     ]
     order = {m: i for i, m in enumerate(METHODS)}
     for task, method in sorted(groups, key=lambda k: (k[0], order.get(k[1], 99))):
@@ -61,9 +64,11 @@ def results_table(runs: list[dict[str, Any]]) -> str:
         per_seed = " ".join(f"{r:.2f}" for r in rates)
         steps = " / ".join(f"{n:,}" for n in sorted({r["env_steps"] for r in group}))
         minutes = np.median([r["wall_time_s"].get("policy", 0.0) for r in group]) / 60
+        speeds = [r["train_steps_per_s"] for r in group if r.get("train_steps_per_s")]
+        speed = f"{np.median(speeds):.0f}" if speeds else "–"
         lines.append(
             f"| {task} | {method} | {rates.mean():.2f} ± {rates.std():.2f} | {per_seed} "
-            f"| {steps} | {minutes:.1f} |"
+            f"| {steps} | {minutes:.1f} | {speed} |"
         )
     return "\n".join(lines)
 
