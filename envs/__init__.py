@@ -39,23 +39,24 @@ for _task, _id in TASK_IDS.items():
         register(id=_id, entry_point=_ENTRY_POINTS[_task], max_episode_steps=MAX_EPISODE_STEPS)
 
 
-def task_class(task: str) -> type[TabletopEnv]:
-    """The env class of a task name (``"push"`` → ``PushEnv``)."""
-    import importlib
-
+def _known(task: str) -> str:
     if task not in TASK_IDS:
         raise ValueError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
-    module, name = _ENTRY_POINTS[task].split(":")
-    return getattr(importlib.import_module(module), name)
+    return task
+
+
+def task_class(task: str) -> type[TabletopEnv]:
+    """The env class of a task name (``"push"`` → ``PushEnv``)."""
+    from gymnasium.envs.registration import load_env_creator
+
+    return load_env_creator(_ENTRY_POINTS[_known(task)])
 
 
 def make(task: str, **kwargs):
     """``gymnasium.make`` by task name (``"push"``), with a clear error for an unknown task."""
     import gymnasium as gym
 
-    if task not in TASK_IDS:
-        raise ValueError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
-    return gym.make(TASK_IDS[task], **kwargs)
+    return gym.make(TASK_IDS[_known(task)], **kwargs)
 
 
 __all__ = ["EMBODIMENTS", "MAX_EPISODE_STEPS", "TASKS", "TASK_IDS", "TabletopEnv", "make", "task_class"]

@@ -78,7 +78,6 @@ def _eval_perception(args: argparse.Namespace) -> None:
 
     from lbw.checkpoint import CheckpointError
     from lbw.config import RunConfig
-    from lbw.dataset import load_frames
     from lbw.demo import record_demo
     from lbw.evaluation.perception import comparison_picture, evaluate_perception
     from lbw.keypoints.trainer import KeypointDetector
@@ -103,7 +102,8 @@ def _eval_perception(args: argparse.Namespace) -> None:
             checkpoints[model] = Path(path)
         else:
             print(f"note: no {model} translator of {args.task} yet; leaving it out")
-    heldout = load_frames(args.heldout_data) if args.heldout_data else _heldout(args)
+    # Held out: collected with a seed the training data never used.
+    heldout = _dataset(args.task, "robot", args.heldout_data, args.frames, 1000 + args.seed, args.quiet)
     demos = [record_demo(args.task, seed=args.seed + i) for i in range(args.demos)]
     result = {
         **evaluate_perception(args.task, detector, translators, heldout, demos),
@@ -122,17 +122,6 @@ def _perception_table(args: argparse.Namespace) -> None:
     from lbw.evaluation.perception import perception_table
 
     print(perception_table([json.loads(Path(p).read_text()) for p in args.results]))
-
-
-def _heldout(args: argparse.Namespace):
-    """Held-out robot frames: collected with a seed the training data never used (cached with
-    the pipeline's datasets, keyed by the scene's look)."""
-    from lbw.config import RunConfig
-    from lbw.dataset import load_frames
-    from lbw.pipeline import data_stage
-
-    config = RunConfig(task=args.task, data=DataConfig(frames=args.frames, seed=1000 + args.seed))
-    return load_frames(data_stage(config, "robot", progress=not args.quiet))
 
 
 def _dataset(task: str, domain: str, path: str | None, frames: int, seed: int, quiet: bool):
