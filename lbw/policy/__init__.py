@@ -1,6 +1,9 @@
 """Policy learning: the demonstration as a reference, the methods' environments, SAC.
 
-from lbw.policy import load_demonstration, make_method_env, train_sac
+    from lbw.policy import load_demonstration, make_method_env, train_sac
+
+Modules: ``reference`` (the demo as a trajectory), ``wrappers`` (observations and rewards),
+``methods`` (one env factory per method), ``sac`` (training with callbacks).
 """
 
 from lbw.policy.methods import Demonstration, load_demonstration, make_method_env, random_policy
