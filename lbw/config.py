@@ -67,6 +67,7 @@ class PolicyConfig:
     """Soft Actor-Critic (stable-baselines3) on the method's reward."""
 
     total_steps: int = 60_000  # env steps
+    buffer_size: int | None = None  # replay capacity in transitions; null: total_steps (all of them)
     learning_starts: int = 1000  # env steps of random actions before the first update
     batch_size: int = 128  # transitions per gradient step
     gamma: float = 0.97  # discount
@@ -199,9 +200,10 @@ def _check_types(config: Any, prefix: str = "") -> None:
             _check_types(value, f"{prefix}{f.name}.")
             continue
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        if default is None or value is None and "None" in str(f.type):
+        if value is None and "None" in str(f.type):
             continue
-        expected = float if isinstance(default, float) else type(default)
+        # An optional key (``int | None``) is checked against the type it names first.
+        expected = _TYPES[str(f.type).split()[0]] if default is None else type(default)
         ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             ok = True
@@ -209,6 +211,7 @@ def _check_types(config: Any, prefix: str = "") -> None:
             raise ConfigError(f"{prefix}{f.name}: expected {expected.__name__}, got {value!r}")
 
 
+_TYPES = {"int": int, "float": float, "str": str, "bool": bool}
 _DATACLASSES = {
     c.__name__: c for c in (DataConfig, TranslatorConfig, KeypointsConfig, PolicyConfig, EvalConfig)
 }

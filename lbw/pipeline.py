@@ -205,7 +205,7 @@ def _given(checkpoint: str | None) -> str | None:
 def save_run_config(config: RunConfig, resume: bool = False, overwrite: bool = False) -> Path:
     """Create the run folder and write ``config.yaml``. An existing run is an error unless
     ``overwrite``; with ``resume`` its config must match except for the evaluation section and
-    ``policy.total_steps`` (resuming with more steps trains on)."""
+    ``policy.total_steps`` and ``policy.buffer_size`` (resuming with more steps trains on)."""
     run_dir = config.run_dir
     saved = run_dir / "config.yaml"
     if saved.exists():
@@ -221,7 +221,9 @@ def save_run_config(config: RunConfig, resume: bool = False, overwrite: bool = F
             # Training for longer and evaluating differently keep the run; anything else makes another.
             for values in (old, new):
                 values.pop("eval")
-                values["policy"] = {k: v for k, v in values["policy"].items() if k != "total_steps"}
+                values["policy"] = {
+                    k: v for k, v in values["policy"].items() if k not in ("total_steps", "buffer_size")
+                }
             changed = sorted(k for k in new if old.get(k) != new[k])
             if changed:
                 raise RunDirError(

@@ -65,6 +65,9 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
         load_config(CONFIGS[0], ["policy.lr=0.1"])
     with pytest.raises(ConfigError, match="policy.total_steps: expected int"):
         load_config(None, ["policy.total_steps=many"])
+    with pytest.raises(ConfigError, match="policy.buffer_size: expected int"):
+        load_config(None, ["policy.buffer_size=many"])
+    assert load_config(None, ["policy.buffer_size=5000"]).policy.buffer_size == 5000
     with pytest.raises(ConfigError, match="unknown method"):
         load_config(None, ["method=telepathy"])
     with pytest.raises(ConfigError, match="key=value"):

@@ -14,7 +14,7 @@ from lbw.config import PolicyConfig
 from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
 from lbw.policy.methods import Demonstration, load_demonstration, make_method_env
 from lbw.policy.reference import resample, resample_frames, to_unit
-from lbw.policy.sac import BEST, BUFFER, EVALUATIONS, LAST, train_sac
+from lbw.policy.sac import BEST, BUFFER, EVALUATIONS, LAST, resize_replay_buffer, train_sac
 from lbw.policy.wrappers import KeypointReward, PixelReward
 from lbw.training import read_jsonl
 from lbw.video import VideoError, write_video
@@ -137,8 +137,30 @@ def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Pat
 
     resumed = SAC.load(tmp_path / "policy" / LAST)
     assert resumed.num_timesteps == 300
+    # The resumed session's buffer grew with total_steps: all 300 transitions are kept.
+    resumed.load_replay_buffer(tmp_path / "policy" / BUFFER)
+    assert resumed.replay_buffer.buffer_size == 300 and resumed.replay_buffer.full
     # n-step returns survive the round trip (SB3 rebuilds the buffer class from the save).
     assert resumed.replay_buffer_class is NStepReplayBuffer
     assert resumed.replay_buffer_kwargs == {"n_steps": config.n_steps, "gamma": config.gamma}
     assert (tmp_path / "policy" / "progress.csv").is_file()  # the first session's log is kept
     assert (tmp_path / "policy" / "progress_from_200.csv").is_file()
+
+
+def test_resize_replay_buffer_keeps_transitions_in_order() -> None:
+    from gymnasium import spaces
+    from stable_baselines3.common.buffers import NStepReplayBuffer
+
+    box = spaces.Box(-1, 1, (2,), np.float32)
+    buffer = NStepReplayBuffer(4, box, box, device="cpu", n_steps=2, gamma=0.5)
+    for step in range(6):  # wraps around: holds steps 2..5, the oldest at index 2
+        obs = np.full((1, 2), step, np.float32)
+        buffer.add(obs, obs + 1, obs[:, :2], np.array([step]), np.array([False]), [{}])
+    grown = resize_replay_buffer(buffer, 10)
+    assert type(grown) is NStepReplayBuffer and grown.n_steps == 2 and grown.gamma == 0.5
+    assert grown.rewards[:4, 0].tolist() == [2, 3, 4, 5] and grown.pos == 4 and not grown.full
+    assert grown.next_observations[:4, 0, 0].tolist() == [3, 4, 5, 6]
+    shrunk = resize_replay_buffer(buffer, 3)  # the newest three
+    assert shrunk.rewards[:, 0].tolist() == [3, 4, 5] and shrunk.full and shrunk.pos == 0
+    assert resize_replay_buffer(buffer, 4) is buffer
+    assert buffer.rewards[:, 0].tolist() == [4, 5, 2, 3]  # the original is untouched

@@ -13,6 +13,7 @@ SB3's ``progress.csv`` (``train/actor_loss``, ``train/ent_coef``, …; a resumed
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import time
@@ -22,7 +23,7 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 from stable_baselines3 import SAC
-from stable_baselines3.common.buffers import NStepReplayBuffer
+from stable_baselines3.common.buffers import NStepReplayBuffer, ReplayBuffer
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.logger import Logger, make_output_format
 from tqdm.auto import tqdm
@@ -125,6 +126,30 @@ def _atomic_save(model: SAC, path: Path) -> None:
     os.replace(partial, path)
 
 
+def replay_capacity(config: PolicyConfig) -> int:
+    """Transitions the replay buffer holds: ``buffer_size``, or every step of the run."""
+    return max(config.buffer_size or config.total_steps, 1)
+
+
+def resize_replay_buffer(buffer: ReplayBuffer, capacity: int) -> ReplayBuffer:
+    """The same transitions in a buffer of ``capacity`` (the newest ones, if fewer fit), in
+    chronological order from index 0; the buffer itself if its capacity is already that."""
+    if buffer.buffer_size == capacity:
+        return buffer
+    size = buffer.buffer_size if buffer.full else buffer.pos
+    order = (np.arange(size) + buffer.pos) % buffer.buffer_size if buffer.full else np.arange(size)
+    order = order[-capacity:]
+    new = copy.copy(buffer)  # keeps the class and its settings (n-step γ, spaces, device)
+    for name in ("observations", "next_observations", "actions", "rewards", "dones", "timeouts"):
+        if hasattr(buffer, name):
+            old = getattr(buffer, name)
+            array = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
+            array[: len(order)] = old[order]
+            setattr(new, name, array)
+    new.buffer_size, new.pos, new.full = capacity, len(order) % capacity, len(order) == capacity
+    return new
+
+
 def build_sac(env: gym.Env, config: PolicyConfig, device: str = "auto") -> SAC:
     """SB3 SAC with the config's sizes and update ratio: small MLPs, batches and one gradient
     step per ``train_freq`` env steps keep it ≥ 100 env steps/s on 2 CPU cores."""
@@ -133,7 +158,7 @@ def build_sac(env: gym.Env, config: PolicyConfig, device: str = "auto") -> SAC:
         "MlpPolicy",
         env,
         learning_rate=config.learning_rate,
-        buffer_size=max(config.total_steps, 1),
+        buffer_size=replay_capacity(config),
         learning_starts=config.learning_starts,
         batch_size=config.batch_size,
         gamma=config.gamma,
@@ -181,6 +206,8 @@ def _learn(
         if resume and (run_dir / LAST).exists():
             model = SAC.load(run_dir / LAST, env=env, device=device)
             model.load_replay_buffer(run_dir / BUFFER)
+            # A run resumed with more steps (or another capacity) gets the capacity it asks for.
+            model.replay_buffer = resize_replay_buffer(model.replay_buffer, replay_capacity(config))
         else:
             model = build_sac(env, config, device)
         # SB3 truncates its csv when it opens it: a resumed session logs to a file of its own.
