@@ -11,8 +11,10 @@ from lbw.evaluation.perception import (
     LinearProbe,
     comparison_picture,
     evaluate_perception,
+    frechet_distance,
     keypoint_probe,
     translation_fidelity,
+    unpaired_keypoint_gap,
 )
 from lbw.keypoints import KeypointDetector, TransporterConfig, TransporterTrainConfig, TransporterTrainer
 
@@ -24,6 +26,15 @@ def test_probe_recovers_a_linear_map() -> None:
     pixels = (np.concatenate([keypoints.reshape(200, -1), np.ones((200, 1))], 1) @ weights).reshape(200, 2, 2)
     probe = LinearProbe.fit(keypoints[:150], pixels[:150], ["a", "b"])
     np.testing.assert_allclose(probe.predict(keypoints[150:]), pixels[150:], atol=1e-6)
+
+
+def test_frechet_distance_of_shifted_and_scaled_gaussians() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20000, 3))
+    assert frechet_distance(x, x) == pytest.approx(0.0, abs=1e-4)
+    assert frechet_distance(x, x + [3.0, 4.0, 0.0]) == pytest.approx(5.0, abs=1e-3)  # |Δμ|
+    # Same mean, σ 1 vs 2 on 3 axes: √(3 (2 − 1)²) = √3.
+    assert frechet_distance(x, 2 * rng.normal(size=(20000, 3))) == pytest.approx(np.sqrt(3), abs=0.05)
 
 
 @pytest.fixture(scope="module")
@@ -47,14 +58,22 @@ def test_probe_and_fidelity_on_a_tiny_detector(detector: KeypointDetector) -> No
     assert fidelity["identity"]["keypoint_distance_px"] == fidelity["no_translation"]["keypoint_distance_px"]
     assert fidelity["no_translation"]["keypoint_distance_px"] > 0.0
 
+    human = collect_frames("push", "human", 120, seed=5, image_size=32, progress=False)
     evaluation = evaluate_perception(
-        "push", detector, {"identity": identity}, heldout, [demo], position_episodes=5
+        "push", detector, {"identity": identity}, heldout, [demo], human, position_episodes=5
     )
     assert evaluation["keypoint_probe"] == result  # the same measures, gathered in one dict
     position = evaluation["effector_position_probe"]
     assert position["test_frames"] == 60 and position["error_cm"] > 0.0
     assert set(position["axis_error_cm"]) == set(position["axis_r2"]) == {"x", "y", "z"}
     assert evaluation["translation"]["identity"] == fidelity["identity"] and evaluation["demos"] == [0]
+    gap = evaluation["unpaired_keypoint_gap_px"]
+    assert set(gap) == {"robot_halves", "no_translation", "identity"}
+    assert gap["identity"] == gap["no_translation"] > 0.0
+    # Robot frames in place of the human ones: no gap at all.
+    assert unpaired_keypoint_gap(detector, heldout, heldout, {})["no_translation"] == pytest.approx(
+        0, abs=1e-3
+    )
 
     picture = comparison_picture(detector, demo, {"identity": identity}, moments=4, scale=3)
     assert picture.shape == (18 + 4 * 96, 3 * 96, 3) and picture.dtype == np.uint8
@@ -73,6 +92,10 @@ def test_perception_table_formats_what_it_is_given() -> None:
             "no_translation": {"keypoint_distance_px": 20.0},
         },
         "training_time_s": {"transporter": 360.0, "munit": 1440.0},
+        "unpaired_keypoint_gap_px": {"munit": 3.04, "no_translation": 9.0},
     }
     row = perception_table([result]).splitlines()[-1]
-    assert row == "| push | 1.23 (0.90) | block 0.50 (0.99) | – | 5.0 / – / 20.0 | 6.0 / 24.0 / – |"
+    assert (
+        row
+        == "| push | 1.23 (0.90) | block 0.50 (0.99) | – | 5.0 / – / 20.0 | 3.0 / – / 9.0 | 6.0 / 24.0 / – |"
+    )

@@ -104,9 +104,10 @@ def _eval_perception(args: argparse.Namespace) -> None:
             print(f"note: no {model} translator of {args.task} yet; leaving it out")
     # Held out: collected with a seed the training data never used.
     heldout = _dataset(args.task, "robot", args.heldout_data, args.frames, 1000 + args.seed, args.quiet)
+    heldout_human = _dataset(args.task, "human", None, args.frames, 1000 + args.seed, args.quiet)
     demos = [record_demo(args.task, seed=args.seed + i) for i in range(args.demos)]
     result = {
-        **evaluate_perception(args.task, detector, translators, heldout, demos),
+        **evaluate_perception(args.task, detector, translators, heldout, demos, heldout_human),
         "training_time_s": {k: training_time_s(p.parent / "log.jsonl") for k, p in checkpoints.items()},
         "command": "lbw " + " ".join(sys.argv[1:]),
     }
@@ -235,7 +236,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=None,
         help="held-out robot frames (default: collected with seed 1000 + SEED, cached in runs/TASK/stages/)",
     )
-    ev.add_argument("--frames", type=int, default=1200, help="held-out frames to collect (default: 1200)")
+    ev.add_argument(
+        "--frames", type=int, default=1200, help="held-out frames per embodiment to collect (default: 1200)"
+    )
     ev.add_argument("--demos", type=int, default=5, help="demos (seeds SEED…) to compare on (default: 5)")
     ev.add_argument("--seed", type=int, default=0, help="first demo seed (default: 0)")
     ev.add_argument("--out", default=None, help="output folder (default: runs/TASK/perception)")

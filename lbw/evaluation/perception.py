@@ -12,6 +12,11 @@
   mean distance (px) between the keypoints of each translated human frame and those of its
   paired robot frame, against the same for untranslated human frames; and the probe's
   effector/object localisation error on translated frames.
+* **Unpaired keypoint gap.** The Fréchet distance (px) between the keypoints of translated
+  held-out human frames and those of held-out robot frames, both of randomised motion: it needs
+  no paired clip, so it may choose between translators (seeds, checkpoints) without touching
+  the ground truth the fidelity measure uses. A translation that drops the arm moves the
+  effector's keypoints off the robot's distribution and raises it.
 """
 
 from __future__ import annotations
@@ -150,22 +155,55 @@ def translation_fidelity(
     return results
 
 
+def frechet_distance(x: np.ndarray, y: np.ndarray) -> float:
+    """Fréchet distance between Gaussians fitted to samples x (N, D) and y (M, D), in their
+    units (the square root of FID's squared form)."""
+    gap = x.mean(axis=0) - y.mean(axis=0)
+    cov_x, cov_y = np.cov(x, rowvar=False), np.cov(y, rowvar=False)
+    # tr √(Σx Σy) from eigenvalues: Σx Σy is similar to a PSD matrix, so they are real and ≥ 0.
+    root_trace = np.sqrt(np.clip(np.linalg.eigvals(cov_x @ cov_y).real, 0.0, None)).sum()
+    squared = gap @ gap + np.trace(cov_x) + np.trace(cov_y) - 2.0 * root_trace
+    return float(np.sqrt(max(squared, 0.0)))
+
+
+def unpaired_keypoint_gap(
+    detector: KeypointDetector,
+    human: FrameDataset,
+    robot: FrameDataset,
+    translators: dict[str, Translator],
+) -> dict[str, float]:
+    """Fréchet distance (px) of keypoints (flattened to K·2) between robot frames and, per
+    method, the human frames translated (each translator, ``"no_translation"``); and
+    ``"robot_halves"``: between the two halves of the robot frames, the floor sampling sets."""
+    reference = detector(robot.frames).reshape(len(robot.frames), -1)
+    half = len(reference) // 2
+    gaps = {"robot_halves": frechet_distance(reference[:half], reference[half:])}
+    methods = {"no_translation": lambda frames: frames, **translators}
+    for name, translate in methods.items():
+        keypoints = detector(translate(human.frames)).reshape(len(human.frames), -1)
+        gaps[name] = frechet_distance(keypoints, reference)
+    return gaps
+
+
 def evaluate_perception(
     task: str,
     detector: KeypointDetector,
     translators: dict[str, Translator],
     heldout: FrameDataset,
     demos: list[Demo],
+    heldout_human: FrameDataset,
     position_episodes: int = 40,
 ) -> dict[str, Any]:
     """All measures for one task, as the JSON-ready dict ``eval-perception`` writes
-    (``position_episodes``: episodes of the effector-position probe)."""
+    (``heldout``, ``heldout_human``: robot and human frames no model trained on;
+    ``position_episodes``: episodes of the effector-position probe)."""
     probe, probe_result = keypoint_probe(detector, heldout)
     return {
         "task": task,
         "keypoint_probe": probe_result,
         "effector_position_probe": effector_position_probe(task, detector, position_episodes),
         "translation": translation_fidelity(detector, probe, demos, translators),
+        "unpaired_keypoint_gap_px": unpaired_keypoint_gap(detector, heldout_human, heldout, translators),
         "demos": [d.seed for d in demos],
     }
 
@@ -195,8 +233,9 @@ def perception_table(results: list[dict[str, Any]]) -> str:
     lines = [
         "| task | probe: effector px (R²) | probe: object px (R²) | probe: effector 3-D cm (R² of depth y) "
         "| keypoint distance to paired robot, px: MUNIT / CycleGAN / no translation "
+        "| unpaired keypoint gap, px: MUNIT / CycleGAN / no translation "
         "| training min: Transporter / MUNIT / CycleGAN |",
-        "|---|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
 
     def fmt(value: float | None, digits: int = 2) -> str:
@@ -214,16 +253,16 @@ def perception_table(results: list[dict[str, Any]]) -> str:
             f"{fmt(position['error_cm'], 1)} ({fmt(position['axis_r2']['y'])})" if position else "–"
         )
         translation = r["translation"]
-        distances = [
-            fmt(translation.get(m, {}).get("keypoint_distance_px"), 1)
-            for m in ("munit", "cyclegan", "no_translation")
-        ]
+        methods = ("munit", "cyclegan", "no_translation")
+        distances = [fmt(translation.get(m, {}).get("keypoint_distance_px"), 1) for m in methods]
+        gap = r.get("unpaired_keypoint_gap_px", {})
+        gaps = [fmt(gap.get(m), 1) for m in methods]
         minutes = r.get("training_time_s", {})
         times = [
             fmt(minutes[m] / 60, 1) if m in minutes else "–" for m in ("transporter", "munit", "cyclegan")
         ]
         lines.append(
             f"| {r['task']} | {probe[0]} | {obj or ''} {probe[1]} | {position_cell} "
-            f"| {' / '.join(distances)} | {' / '.join(times)} |"
+            f"| {' / '.join(distances)} | {' / '.join(gaps)} | {' / '.join(times)} |"
         )
     return "\n".join(lines)
