@@ -48,6 +48,9 @@ class TranslatorConfig:
     batch_size: int = 4  # frames per domain per update
     width: int = 16  # first conv width; the networks scale with it
     seed: int = 0
+    # Translate with the snapshot (one per 500 updates) whose translated human frames give
+    # keypoints nearest the robot's in distribution (unpaired keypoint gap); false: the last one.
+    select: bool = True
 
 
 @dataclass

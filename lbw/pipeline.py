@@ -11,7 +11,8 @@ from lbw.config import load_config
 Layout (``ROOT`` = ``config.root``):
 
     ROOT/TASK/stages/data_robot-<hash>.npz          unpaired frames, shared by every run
-    ROOT/TASK/stages/translator_munit-<hash>/       translator.pt, log.jsonl, samples/, stage.json
+    ROOT/TASK/stages/translator_munit-<hash>/       translator.pt, snapshots/, log.jsonl, samples/,
+                                                    stage.json, selection-<detector>.json
     ROOT/TASK/stages/keypoints-<hash>/              transporter.pt, log.jsonl, samples/, stage.json
     ROOT/TASK/NAME/config.yaml                      the resolved run config
     ROOT/TASK/NAME/stages.json                      the shared stages this run used
@@ -28,6 +29,7 @@ overwritten: ``resume`` goes on with it, ``overwrite`` starts it again.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -44,7 +46,15 @@ import yaml
 import envs
 from envs.embodiment import EMBODIMENTS
 from lbw.checkpoint import CheckpointError
-from lbw.config import STATE_METHODS, KeypointsConfig, RunConfig, TranslatorConfig, config_hash, from_dict
+from lbw.config import (
+    STATE_METHODS,
+    DataConfig,
+    KeypointsConfig,
+    RunConfig,
+    TranslatorConfig,
+    config_hash,
+    from_dict,
+)
 from lbw.training import RunDirError, training_time_s
 
 if TYPE_CHECKING:
@@ -85,8 +95,9 @@ def _shared_stage(folder: Path, record: dict[str, Any], build: Callable[[bool], 
 
 
 def _training_keys(section: Any) -> dict[str, Any]:
-    """What a model stage is trained from: its section without ``checkpoint``."""
-    return {k: v for k, v in section.__dict__.items() if k != "checkpoint"}
+    """What a model stage is trained from: its section without ``checkpoint`` (and the
+    translator's ``select``, which chooses among what training made)."""
+    return {k: v for k, v in section.__dict__.items() if k not in ("checkpoint", "select")}
 
 
 def data_path(config: RunConfig, domain: str) -> Path:
@@ -182,23 +193,64 @@ def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
     return _shared_stage(folder, record, build) / "transporter.pt"
 
 
+def selected_snapshot(config: RunConfig, translator: Path, keypoints: Path, progress: bool = True) -> Path:
+    """The snapshot of a trained translator stage with the smallest unpaired keypoint gap
+    (``lbw.evaluation.perception.unpaired_keypoint_gap``) under this keypoint detector, on
+    frames of both embodiments collected with seed 2000 + data seed (used by nothing else).
+    The gaps and the choice are kept in the stage folder (``selection-<detector hash>.json``)."""
+    from lbw.dataset import load_frames
+    from lbw.evaluation.perception import unpaired_keypoint_gap
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.translation import Translator
+    from lbw.translation.base import SNAPSHOTS
+
+    folder = translator.parent
+    detector_key = hashlib.sha1(keypoints.read_bytes()).hexdigest()[:10]
+    record = folder / f"selection-{detector_key}.json"
+    with _locked(record):
+        if not record.exists():
+            validation = RunConfig(
+                task=config.task,
+                root=config.root,
+                data=DataConfig(frames=max(config.data.frames // 4, 2), seed=2000 + config.data.seed),
+            )
+            human, robot = (load_frames(data_stage(validation, d, progress)) for d in ("human", "robot"))
+            detector = KeypointDetector.load(keypoints)
+            candidates = sorted((folder / SNAPSHOTS).glob("*.pt")) or [translator]
+            gaps = {
+                p.relative_to(folder).as_posix(): unpaired_keypoint_gap(
+                    detector, human, robot, {"t": Translator.load(p)}
+                )["t"]
+                for p in candidates
+            }
+            choice = {"keypoints": str(keypoints), "gap_px": gaps, "selected": min(gaps, key=gaps.get)}
+            record.write_text(json.dumps(choice, indent=1))
+    return folder / json.loads(record.read_text())["selected"]
+
+
 def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str]:
     """The checkpoints a run's method needs: ``{"keypoints": …, "translator": …}`` (or none)."""
     if config.method in STATE_METHODS:
         return {}
-    stages = {"keypoints": _given(config.keypoints.checkpoint) or str(keypoints_stage(config, progress))}
+    keypoints = _given(config.keypoints.checkpoint) or keypoints_stage(config, progress)
+    stages = {"keypoints": str(keypoints)}
     if config.translator_model:
-        stages["translator"] = _given(config.translator.checkpoint) or str(
-            translator_stage(config, config.translator_model, progress)
-        )
+        translator = _given(config.translator.checkpoint)
+        if translator is None:
+            translator = translator_stage(config, config.translator_model, progress)
+            if config.translator.select:
+                translator = selected_snapshot(config, translator, Path(keypoints), progress)
+        stages["translator"] = str(translator)
     return stages
 
 
-def _given(checkpoint: str | None) -> str | None:
+def _given(checkpoint: str | None) -> Path | None:
     """A checkpoint the config names instead of a stage to build; it must exist."""
-    if checkpoint is not None and not Path(checkpoint).is_file():
+    if checkpoint is None:
+        return None
+    if not Path(checkpoint).is_file():
         raise CheckpointError(f"{checkpoint}: no such checkpoint")
-    return checkpoint
+    return Path(checkpoint)
 
 
 # ------------------------------------------------------------------------------ run folder
@@ -325,9 +377,10 @@ def stage_wall_times(run_dir: Path, stages: dict[str, str]) -> dict[str, float]:
     """Wall time each stage took when it was built (a reused stage keeps its first time)."""
     times = {}
     for name, checkpoint in stages.items():
-        record = Path(checkpoint).parent / STAGE_FILE
-        if record.exists():  # a checkpoint named in the config was built elsewhere
-            times[name] = json.loads(record.read_text())["build_wall_time_s"]
+        # The stage folder holds the checkpoint or (a translator's snapshot) its folder.
+        records = [p / STAGE_FILE for p in Path(checkpoint).parents[:2] if (p / STAGE_FILE).exists()]
+        if records:  # a checkpoint named in the config was built elsewhere
+            times[name] = json.loads(records[0].read_text())["build_wall_time_s"]
     for name in ("policy", "eval"):
         record = run_dir / name / STAGE_FILE
         if record.exists():

@@ -92,9 +92,13 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert set(metrics["wall_time_s"]) == {"keypoints", "translator", "policy", "eval"}
     stages = json.loads((run_dir / "stages.json").read_text())
-    built = {
-        name: Path(path).parent.joinpath("stage.json").stat().st_mtime_ns for name, path in stages.items()
-    }
+    built = {name: _stage_record(path).stat().st_mtime_ns for name, path in stages.items()}
+    # The translator is the snapshot the unpaired keypoint gap chose, recorded beside it.
+    translator = Path(stages["translator"])
+    assert translator.parent.name == "snapshots"
+    (selection,) = translator.parent.parent.glob("selection-*.json")
+    choice = json.loads(selection.read_text())
+    assert choice["selected"] == "snapshots/" + translator.name and choice["gap_px"][choice["selected"]] >= 0
 
     # A finished run is never overwritten without being told.
     assert main(["run", "configs/reach.yaml", *tiny(tmp_path), "--quiet"]) == 1
@@ -103,11 +107,12 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     assert main(["run", "configs/reach.yaml", *tiny(tmp_path, "policy.seed=1"), "--quiet"]) == 0
     again = json.loads((tmp_path / "runs" / "reach" / "lbw_seed1" / "stages.json").read_text())
     assert again == stages
-    assert all(Path(p).parent.joinpath("stage.json").stat().st_mtime_ns == built[n] for n, p in again.items())
+    assert all(_stage_record(p).stat().st_mtime_ns == built[n] for n, p in again.items())
     # A changed perception config makes a new stage.
     assert main(["run", "configs/reach.yaml", *tiny(tmp_path, "keypoints.seed=1", "name=k1"), "--quiet"]) == 0
     changed = json.loads((tmp_path / "runs" / "reach" / "k1" / "stages.json").read_text())
     assert changed["keypoints"] != stages["keypoints"] and changed["translator"] == stages["translator"]
+    assert len(list(translator.parent.parent.glob("selection-*.json"))) == 2  # chosen per detector
 
     # The report is made from the run folders alone.
     runs = [str(p) for p in sorted((tmp_path / "runs" / "reach").glob("*_seed*"))]
@@ -115,6 +120,11 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     page = (tmp_path / "report" / "results.md").read_text()
     assert "| reach | lbw |" in page and (tmp_path / "report" / "curves_reach.png").is_file()
     assert list((tmp_path / "report" / "videos").glob("reach_lbw_seed*.mp4"))
+
+
+def _stage_record(checkpoint: str) -> Path:
+    """The stage.json of the stage that made a checkpoint (its folder, or a snapshot's)."""
+    return next(p / "stage.json" for p in Path(checkpoint).parents if (p / "stage.json").exists())
 
 
 def test_resume_goes_on_and_rejects_a_changed_config(tmp_path: Path) -> None:

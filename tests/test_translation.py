@@ -19,6 +19,7 @@ from lbw.translation import (
     TranslatorTrainConfig,
     trainer_class,
 )
+from lbw.translation.base import SNAPSHOTS
 from lbw.translation.layers import MultiScaleDiscriminator
 from lbw.translation.munit import Generator
 
@@ -82,6 +83,11 @@ def test_train_save_resume_and_translate(kind: str, tmp_path: Path) -> None:
     human, robot = _domain((200, 120, 60)), _domain((120, 120, 130))
     checkpoint = _trainer(kind).train(human, robot, tmp_path / "run", progress=False)
     assert list((tmp_path / "run" / "samples").glob("*.png"))
+    snapshots = sorted((tmp_path / "run" / SNAPSHOTS).glob("iter_*.pt"))
+    assert [p.name for p in snapshots] == ["iter_000003.pt", "iter_000006.pt"]
+    np.testing.assert_array_equal(
+        Translator.load(snapshots[-1])(human.frames[:3]), Translator.load(checkpoint)(human.frames[:3])
+    )
 
     longer = TranslatorTrainConfig(**{**TRAIN.__dict__, "iterations": 9})
     resumed = _trainer(kind, longer)

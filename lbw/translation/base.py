@@ -28,6 +28,7 @@ from lbw.training import JsonlLogger, image_grid, prepare_run_dir, to_frames, to
 from lbw.video import resize
 
 CHECKPOINT_NAME = "translator.pt"
+SNAPSHOTS = "snapshots"  # inference-only checkpoints, one per sample grid: iter_000500.pt, …
 
 
 @dataclass
@@ -199,7 +200,8 @@ class TranslatorTrainer(ABC):
         fixed_a = frames_a[rng.integers(0, len(frames_a), 8)].to(self.device)
         fixed_b = frames_b[rng.integers(0, len(frames_b), 8)].to(self.device)
         logger = JsonlLogger(run_dir / "log.jsonl")
-        (run_dir / "samples").mkdir(exist_ok=True)
+        for folder in ("samples", SNAPSHOTS):
+            (run_dir / folder).mkdir(exist_ok=True)
         self.train_mode()
         bar = tqdm(
             total=t.iterations, initial=self.iteration, desc=f"train {self.kind}", disable=not progress
@@ -218,11 +220,11 @@ class TranslatorTrainer(ABC):
             if self.iteration % t.sample_every == 0 or self.iteration == t.iterations:
                 self._fit_style(frames_b, rng)
                 self.save(checkpoint)
+                # Translators differ a lot from one checkpoint to the next: keep each to choose from.
+                self.save(run_dir / SNAPSHOTS / f"iter_{self.iteration:06d}.pt", inference_only=True)
                 path = run_dir / "samples" / f"iter_{self.iteration:06d}.png"
                 iio.imwrite(path, self.sample(fixed_a, fixed_b))
-        bar.close()
-        self._fit_style(frames_b, rng)
-        self.save(checkpoint)
+        bar.close()  # the last iteration saved the checkpoint (and its snapshot) above
         return checkpoint
 
     def _fit_style(self, frames_b: torch.Tensor, rng: np.random.Generator) -> None:
