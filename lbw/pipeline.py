@@ -135,6 +135,31 @@ def stage_folder(config: RunConfig, name: str) -> Path:
     return Path(config.root) / config.task / "stages" / f"{name}-{key}"
 
 
+def stage_of(checkpoint: str | os.PathLike) -> Path | None:
+    """The finished stage folder that made a checkpoint (its folder, or a translator
+    snapshot's), or None for a checkpoint made elsewhere (``models/``)."""
+    folders = Path(checkpoint).parents[:2]
+    return next((f for f in folders if (f / STAGE_FILE).exists()), None)
+
+
+def configured_perception(config: RunConfig, progress: bool = True) -> dict[str, Path]:
+    """The perception models a config's runs use, where they exist, without training any:
+    ``keypoints``, ``munit``, ``cyclegan`` → a checkpoint named in the config (the translator
+    one for the method's translator) or a finished stage's (a translator's selected snapshot)."""
+    keypoints = _given(config.keypoints.checkpoint) or built_stage(config, "keypoints")
+    if keypoints is None:
+        return {}
+    models = {"keypoints": keypoints}
+    for model in ("munit", "cyclegan"):
+        path = _given(config.translator.checkpoint) if config.translator_model == model else None
+        if path is None and (path := built_stage(config, f"translator_{model}")) is not None:
+            if config.translator.select:
+                path = selected_snapshot(config, path, keypoints, progress)
+        if path is not None:
+            models[model] = path
+    return models
+
+
 def built_stage(config: RunConfig, name: str) -> Path | None:
     """The checkpoint of a finished shared stage (see ``stage_folder``), or None."""
     folder = stage_folder(config, name)
@@ -377,10 +402,9 @@ def stage_wall_times(run_dir: Path, stages: dict[str, str]) -> dict[str, float]:
     """Wall time each stage took when it was built (a reused stage keeps its first time)."""
     times = {}
     for name, checkpoint in stages.items():
-        # The stage folder holds the checkpoint or (a translator's snapshot) its folder.
-        records = [p / STAGE_FILE for p in Path(checkpoint).parents[:2] if (p / STAGE_FILE).exists()]
-        if records:  # a checkpoint named in the config was built elsewhere
-            times[name] = json.loads(records[0].read_text())["build_wall_time_s"]
+        folder = stage_of(checkpoint)
+        if folder is not None:  # a checkpoint named in the config was built elsewhere
+            times[name] = json.loads((folder / STAGE_FILE).read_text())["build_wall_time_s"]
     for name in ("policy", "eval"):
         record = run_dir / name / STAGE_FILE
         if record.exists():

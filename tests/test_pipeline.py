@@ -10,6 +10,7 @@ import yaml
 
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
+from lbw.pipeline import configured_perception
 from lbw.training import RunDirError
 
 CONFIGS = sorted(p for p in Path("configs").glob("*.yaml") if p.stem != "quickstart")
@@ -99,6 +100,13 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     (selection,) = translator.parent.parent.glob("selection-*.json")
     choice = json.loads(selection.read_text())
     assert choice["selected"] == "snapshots/" + translator.name and choice["gap_px"][choice["selected"]] >= 0
+    # eval-perception's defaults: the models the config's runs use, found without training.
+    config = load_config("configs/reach.yaml", tiny(tmp_path))
+    found = configured_perception(config, progress=False)
+    assert {k: str(v) for k, v in found.items()} == {
+        "keypoints": stages["keypoints"],
+        "munit": str(translator),
+    }
 
     # A finished run is never overwritten without being told.
     assert main(["run", "configs/reach.yaml", *tiny(tmp_path), "--quiet"]) == 1

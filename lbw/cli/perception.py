@@ -77,17 +77,19 @@ def _eval_perception(args: argparse.Namespace) -> None:
     import imageio.v3 as iio
 
     from lbw.checkpoint import CheckpointError
-    from lbw.config import RunConfig
+    from lbw.config import RunConfig, load_config
     from lbw.demo import record_demo
     from lbw.evaluation.perception import comparison_picture, evaluate_perception
     from lbw.keypoints.trainer import KeypointDetector
-    from lbw.pipeline import built_stage
+    from lbw.pipeline import configured_perception, stage_of
     from lbw.training import training_time_s
     from lbw.translation import Translator
 
-    # Defaults: the models `lbw run configs/TASK.yaml` trained (its shared stages).
-    stages = RunConfig(task=args.task)
-    keypoints = args.keypoints or built_stage(stages, "keypoints")
+    # Defaults: the models `lbw run configs/TASK.yaml` uses (named there, or its shared stages).
+    shipped = Path("configs") / f"{args.task}.yaml"
+    config = load_config(shipped) if shipped.is_file() else RunConfig(task=args.task)
+    defaults = configured_perception(config, progress=not args.quiet)
+    keypoints = args.keypoints or defaults.get("keypoints")
     if keypoints is None:
         raise CheckpointError(
             f"no keypoint detector of {args.task} yet: run `lbw run configs/{args.task}.yaml`"
@@ -96,7 +98,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
     detector = KeypointDetector.load(keypoints)
     translators = {}
     for model in ("munit", "cyclegan"):
-        path = getattr(args, model) or built_stage(stages, f"translator_{model}")
+        path = getattr(args, model) or defaults.get(model)
         if path is not None:  # a default that is absent is left out; a named one must exist
             translators[model] = Translator.load(path)
             checkpoints[model] = Path(path)
@@ -108,7 +110,12 @@ def _eval_perception(args: argparse.Namespace) -> None:
     demos = [record_demo(args.task, seed=args.seed + i) for i in range(args.demos)]
     result = {
         **evaluate_perception(args.task, detector, translators, heldout, demos, heldout_human),
-        "training_time_s": {k: training_time_s(p.parent / "log.jsonl") for k, p in checkpoints.items()},
+        # Where the stage that trained a model is known (not for a shipped model).
+        "training_time_s": {
+            k: training_time_s(stage / "log.jsonl")
+            for k, p in checkpoints.items()
+            if (stage := stage_of(p)) is not None
+        },
         "command": "lbw " + " ".join(sys.argv[1:]),
     }
     out = Path(args.out or Path("runs") / args.task / "perception")
@@ -227,7 +234,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "robot clips. Writes OUT/perception.json and OUT/perception.png.",
     )
     task_option(ev)
-    stage_default = "(default: the one `lbw run configs/TASK.yaml` trains, in runs/TASK/stages/)"
+    stage_default = (
+        "(default: the one `lbw run configs/TASK.yaml` uses: named there or trained in runs/TASK/stages/)"
+    )
     ev.add_argument("--keypoints", default=None, help=f"transporter.pt {stage_default}")
     ev.add_argument("--munit", default=None, help=f"MUNIT translator.pt {stage_default}")
     ev.add_argument("--cyclegan", default=None, help=f"CycleGAN translator.pt {stage_default}")
