@@ -151,11 +151,7 @@ def configured_perception(config: RunConfig, progress: bool = True) -> dict[str,
         return {}
     models = {"keypoints": keypoints}
     for model in ("munit", "cyclegan"):
-        path = _given(config.translator.checkpoint) if config.translator_model == model else None
-        if path is None and (path := built_stage(config, f"translator_{model}")) is not None:
-            if config.translator.select:
-                path = selected_snapshot(config, path, keypoints, progress)
-        if path is not None:
+        if (path := _translator(config, model, keypoints, build=False, progress=progress)) is not None:
             models[model] = path
     return models
 
@@ -260,13 +256,23 @@ def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str
     keypoints = _given(config.keypoints.checkpoint) or keypoints_stage(config, progress)
     stages = {"keypoints": str(keypoints)}
     if config.translator_model:
-        translator = _given(config.translator.checkpoint)
-        if translator is None:
-            translator = translator_stage(config, config.translator_model, progress)
-            if config.translator.select:
-                translator = selected_snapshot(config, translator, Path(keypoints), progress)
-        stages["translator"] = str(translator)
+        stages["translator"] = str(
+            _translator(config, config.translator_model, keypoints, build=True, progress=progress)
+        )
     return stages
+
+
+def _translator(config: RunConfig, model: str, keypoints: Path, build: bool, progress: bool) -> Path | None:
+    """The ``model`` translator a config's runs use: the checkpoint the config names (for the
+    method's own translator), else the stage's selected snapshot (or its last checkpoint with
+    ``select: false``); the stage is trained first if ``build``, else None if it is not built."""
+    if config.translator_model == model and (given := _given(config.translator.checkpoint)):
+        return given
+    name = f"translator_{model}"
+    path = translator_stage(config, model, progress) if build else built_stage(config, name)
+    if path is not None and config.translator.select:
+        path = selected_snapshot(config, path, keypoints, progress)
+    return path
 
 
 def _given(checkpoint: str | None) -> Path | None:
