@@ -58,6 +58,7 @@ from lbw.config import (
 from lbw.training import RunDirError, training_time_s
 
 if TYPE_CHECKING:
+    from lbw.dataset import FrameDataset
     from lbw.keypoints.trainer import TransporterTrainer
     from lbw.policy.methods import Demonstration
     from lbw.translation.base import TranslatorTrainer
@@ -120,6 +121,17 @@ def data_stage(config: RunConfig, domain: str, progress: bool = True) -> Path:
             )
             data.save(path)
     return path
+
+
+def cached_frames(
+    task: str, domain: str, frames: int, seed: int, root: str = "runs", progress: bool = True
+) -> FrameDataset:
+    """``frames`` frames of one embodiment collected with ``seed``, from (or first into) the
+    look-keyed cache `lbw run` keeps in ROOT/TASK/stages/."""
+    from lbw.dataset import load_frames
+
+    config = RunConfig(task=task, root=root, data=DataConfig(frames=frames, seed=seed))
+    return load_frames(data_stage(config, domain, progress))
 
 
 def stage_folder(config: RunConfig, name: str) -> Path:
@@ -219,7 +231,6 @@ def selected_snapshot(config: RunConfig, translator: Path, keypoints: Path, prog
     (``lbw.evaluation.perception.unpaired_keypoint_gap``) under this keypoint detector, on
     frames of both embodiments collected with seed 2000 + data seed (used by nothing else).
     The gaps and the choice are kept in the stage folder (``selection-<detector hash>.json``)."""
-    from lbw.dataset import load_frames
     from lbw.evaluation.perception import unpaired_keypoint_gap
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.translation import Translator
@@ -230,20 +241,15 @@ def selected_snapshot(config: RunConfig, translator: Path, keypoints: Path, prog
     record = folder / f"selection-{detector_key}.json"
     with _locked(record):
         if not record.exists():
-            validation = RunConfig(
-                task=config.task,
-                root=config.root,
-                data=DataConfig(frames=max(config.data.frames // 4, 2), seed=2000 + config.data.seed),
+            frames, seed = max(config.data.frames // 4, 2), 2000 + config.data.seed
+            human, robot = (
+                cached_frames(config.task, d, frames, seed, config.root, progress) for d in ("human", "robot")
             )
-            human, robot = (load_frames(data_stage(validation, d, progress)) for d in ("human", "robot"))
-            detector = KeypointDetector.load(keypoints)
             candidates = sorted((folder / SNAPSHOTS).glob("*.pt")) or [translator]
-            gaps = {
-                p.relative_to(folder).as_posix(): unpaired_keypoint_gap(
-                    detector, human, robot, {"t": Translator.load(p)}
-                )["t"]
-                for p in candidates
-            }
+            translators = {p.relative_to(folder).as_posix(): Translator.load(p) for p in candidates}
+            # One call: the robot frames' keypoints are computed once for every candidate.
+            gaps = unpaired_keypoint_gap(KeypointDetector.load(keypoints), human, robot, translators)
+            gaps = {name: gaps[name] for name in translators}
             choice = {"keypoints": str(keypoints), "gap_px": gaps, "selected": min(gaps, key=gaps.get)}
             record.write_text(json.dumps(choice, indent=1))
     return folder / json.loads(record.read_text())["selected"]

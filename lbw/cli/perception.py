@@ -135,14 +135,12 @@ def _perception_table(args: argparse.Namespace) -> None:
 def _dataset(task: str, domain: str, path: str | None, frames: int, seed: int, quiet: bool):
     """The frame dataset at ``path``, or by default the one `lbw run` collects with these
     ``frames`` and ``seed`` (cached in runs/TASK/stages/, keyed by the scene's look)."""
-    from lbw.config import RunConfig
     from lbw.dataset import load_frames
-    from lbw.pipeline import data_stage
+    from lbw.pipeline import cached_frames
 
     if path is not None:
         return load_frames(path)
-    config = RunConfig(task=task, data=DataConfig(frames=frames, seed=seed))
-    return load_frames(data_stage(config, domain, progress=not quiet))
+    return cached_frames(task, domain, frames, seed, progress=not quiet)
 
 
 def _int_option(p: argparse.ArgumentParser, flag: str, default: int, what: str) -> None:
