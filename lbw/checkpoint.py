@@ -68,3 +68,10 @@ def pick_device(device: str | None = None) -> torch.device:
     if device:
         return torch.device(device)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def device_name(device: torch.device | None = None) -> str:
+    """The processor that ``device`` (default: ``pick_device()``) names, in words: the GPU's
+    model, or ``cpu``; stage records keep it beside their wall times."""
+    device = device or pick_device()
+    return torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"

@@ -3,7 +3,7 @@
     lbw run configs/push.yaml                 # data → translator → keypoints → policy → evaluation
     lbw run configs/push.yaml policy.seed=1   # another seed: the perception stages are reused
 
-    from lbw.checkpoint import CheckpointError
+    from lbw.checkpoint import CheckpointError, device_name
 from lbw.config import load_config
     from lbw.pipeline import run_pipeline
     metrics = run_pipeline(load_config("configs/push.yaml"))
@@ -45,7 +45,7 @@ import yaml
 
 import envs
 from envs.embodiment import EMBODIMENTS
-from lbw.checkpoint import CheckpointError
+from lbw.checkpoint import CheckpointError, device_name
 from lbw.config import (
     STATE_METHODS,
     DataConfig,
@@ -207,7 +207,13 @@ def translator_stage(config: RunConfig, model: str, progress: bool = True) -> Pa
         trainer = translator_trainer(model, c)
         trainer.train(load_frames(human), load_frames(robot), folder, resume=resume, progress=progress)
 
-    record = {"model": model, "human_data": human.name, "robot_data": robot.name, "config": _training_keys(c)}
+    record = {
+        "model": model,
+        "human_data": human.name,
+        "robot_data": robot.name,
+        "config": _training_keys(c),
+        "trained_on": device_name(),
+    }
     return _shared_stage(folder, record, build) / "translator.pt"
 
 
@@ -222,7 +228,7 @@ def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
     def build(resume: bool) -> None:
         keypoints_trainer(c).train(load_frames(robot), folder, resume=resume, progress=progress)
 
-    record = {"robot_data": robot.name, "config": _training_keys(c)}
+    record = {"robot_data": robot.name, "config": _training_keys(c), "trained_on": device_name()}
     return _shared_stage(folder, record, build) / "transporter.pt"
 
 

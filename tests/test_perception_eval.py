@@ -99,3 +99,18 @@ def test_perception_table_formats_what_it_is_given() -> None:
         row
         == "| push | 1.23 (0.90) | block 0.50 (0.99) | – | 5.0 / – / 20.0 | 3.0 / – / 9.0 | 6.0 / 24.0 / – |"
     )
+
+
+def test_perception_table_marks_times_measured_on_a_gpu() -> None:
+    from lbw.evaluation.perception import perception_table
+
+    result = {
+        "task": "slide",
+        "keypoint_probe": {"points": {"effector": {"error_px": 1.0, "r2": 0.9}}},
+        "translation": {},
+        "training_time_s": {"transporter": 120.0, "munit": 600.0},
+        "trained_on": {"transporter": "NVIDIA H200", "munit": "cpu"},
+    }
+    lines = perception_table([result]).splitlines()
+    assert lines[2].endswith("| 2.0† / 10.0 / – |")
+    assert lines[-1] == "† trained on a GPU (NVIDIA H200), not on this machine's CPU."

@@ -94,6 +94,7 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     assert set(metrics["wall_time_s"]) == {"keypoints", "translator", "policy", "eval"}
     stages = json.loads((run_dir / "stages.json").read_text())
     built = {name: _stage_record(path).stat().st_mtime_ns for name, path in stages.items()}
+    assert all(json.loads(_stage_record(p).read_text())["trained_on"] == "cpu" for p in stages.values())
     # The translator is the snapshot the unpaired keypoint gap chose, recorded beside it.
     translator = Path(stages["translator"])
     assert translator.parent.name == "snapshots"

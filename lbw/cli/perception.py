@@ -81,7 +81,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
     from lbw.demo import record_demo
     from lbw.evaluation.perception import comparison_picture, evaluate_perception
     from lbw.keypoints.trainer import KeypointDetector
-    from lbw.pipeline import configured_perception, stage_of
+    from lbw.pipeline import STAGE_FILE, configured_perception, stage_of
     from lbw.training import training_time_s
     from lbw.translation import Translator
 
@@ -108,13 +108,15 @@ def _eval_perception(args: argparse.Namespace) -> None:
     heldout = _dataset(args.task, "robot", args.heldout_data, args.frames, 1000 + args.seed, args.quiet)
     heldout_human = _dataset(args.task, "human", None, args.frames, 1000 + args.seed, args.quiet)
     demos = [record_demo(args.task, seed=args.seed + i) for i in range(args.demos)]
+    # Where the stage that trained a model is known (not for a shipped model).
+    stages = {k: stage for k, p in checkpoints.items() if (stage := stage_of(p)) is not None}
     result = {
         **evaluate_perception(args.task, detector, translators, heldout, demos, heldout_human),
-        # Where the stage that trained a model is known (not for a shipped model).
-        "training_time_s": {
-            k: training_time_s(stage / "log.jsonl")
-            for k, p in checkpoints.items()
-            if (stage := stage_of(p)) is not None
+        "training_time_s": {k: training_time_s(stage / "log.jsonl") for k, stage in stages.items()},
+        # Stages older than this record were all trained on the CPU.
+        "trained_on": {
+            k: json.loads((stage / STAGE_FILE).read_text()).get("trained_on", "cpu")
+            for k, stage in stages.items()
         },
         "command": "lbw " + " ".join(sys.argv[1:]),
     }

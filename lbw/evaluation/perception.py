@@ -241,6 +241,8 @@ def perception_table(results: list[dict[str, Any]]) -> str:
     def fmt(value: float | None, digits: int = 2) -> str:
         return "–" if value is None else f"{value:.{digits}f}"
 
+    gpus = sorted({d for r in results for d in r.get("trained_on", {}).values() if d != "cpu"})
+
     for r in results:
         points = r["keypoint_probe"]["points"]
         obj = next((n for n in points if n != "effector"), None)
@@ -257,12 +259,15 @@ def perception_table(results: list[dict[str, Any]]) -> str:
         distances = [fmt(translation.get(m, {}).get("keypoint_distance_px"), 1) for m in methods]
         gap = r.get("unpaired_keypoint_gap_px", {})
         gaps = [fmt(gap.get(m), 1) for m in methods]
-        minutes = r.get("training_time_s", {})
+        minutes, devices = r.get("training_time_s", {}), r.get("trained_on", {})
         times = [
-            fmt(minutes[m] / 60, 1) if m in minutes else "–" for m in ("transporter", "munit", "cyclegan")
+            fmt(minutes[m] / 60, 1) + ("†" if devices.get(m, "cpu") != "cpu" else "") if m in minutes else "–"
+            for m in ("transporter", "munit", "cyclegan")
         ]
         lines.append(
             f"| {r['task']} | {probe[0]} | {obj or ''} {probe[1]} | {position_cell} "
             f"| {' / '.join(distances)} | {' / '.join(gaps)} | {' / '.join(times)} |"
         )
+    if gpus:
+        lines.append(f"\n† trained on a GPU ({', '.join(gpus)}), not on this machine's CPU.")
     return "\n".join(lines)
