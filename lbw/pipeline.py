@@ -3,8 +3,7 @@
     lbw run configs/push.yaml                 # data → translator → keypoints → policy → evaluation
     lbw run configs/push.yaml policy.seed=1   # another seed: the perception stages are reused
 
-    from lbw.checkpoint import CheckpointError, device_name
-from lbw.config import load_config
+    from lbw.config import load_config
     from lbw.pipeline import run_pipeline
     metrics = run_pipeline(load_config("configs/push.yaml"))
 
@@ -145,6 +144,11 @@ def stage_folder(config: RunConfig, name: str) -> Path:
         human = data_path(config, "human").name
         key = config_hash("translator", model, human, robot, _training_keys(config.translator))
     return Path(config.root) / config.task / "stages" / f"{name}-{key}"
+
+
+def stage_record(folder: Path) -> dict[str, Any]:
+    """The ``stage.json`` of a finished stage folder: what it was built from and how long it took."""
+    return json.loads((folder / STAGE_FILE).read_text())
 
 
 def stage_of(checkpoint: str | os.PathLike) -> Path | None:
@@ -422,9 +426,8 @@ def stage_wall_times(run_dir: Path, stages: dict[str, str]) -> dict[str, float]:
     for name, checkpoint in stages.items():
         folder = stage_of(checkpoint)
         if folder is not None:  # a checkpoint named in the config was built elsewhere
-            times[name] = json.loads((folder / STAGE_FILE).read_text())["build_wall_time_s"]
+            times[name] = stage_record(folder)["build_wall_time_s"]
     for name in ("policy", "eval"):
-        record = run_dir / name / STAGE_FILE
-        if record.exists():
-            times[name] = json.loads(record.read_text())["build_wall_time_s"]
+        if (run_dir / name / STAGE_FILE).exists():
+            times[name] = stage_record(run_dir / name)["build_wall_time_s"]
     return times

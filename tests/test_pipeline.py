@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lbw.checkpoint import device_name
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
 from lbw.pipeline import configured_perception
@@ -94,7 +95,8 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     assert set(metrics["wall_time_s"]) == {"keypoints", "translator", "policy", "eval"}
     stages = json.loads((run_dir / "stages.json").read_text())
     built = {name: _stage_record(path).stat().st_mtime_ns for name, path in stages.items()}
-    assert all(json.loads(_stage_record(p).read_text())["trained_on"] == "cpu" for p in stages.values())
+    trained_on = device_name()  # "cpu" here; the GPU's name where one trained the stages
+    assert all(json.loads(_stage_record(p).read_text())["trained_on"] == trained_on for p in stages.values())
     # The translator is the snapshot the unpaired keypoint gap chose, recorded beside it.
     translator = Path(stages["translator"])
     assert translator.parent.name == "snapshots"

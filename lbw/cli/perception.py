@@ -81,7 +81,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
     from lbw.demo import record_demo
     from lbw.evaluation.perception import comparison_picture, evaluate_perception
     from lbw.keypoints.trainer import KeypointDetector
-    from lbw.pipeline import STAGE_FILE, configured_perception, stage_of
+    from lbw.pipeline import configured_perception, stage_of, stage_record
     from lbw.training import training_time_s
     from lbw.translation import Translator
 
@@ -114,10 +114,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
         **evaluate_perception(args.task, detector, translators, heldout, demos, heldout_human),
         "training_time_s": {k: training_time_s(stage / "log.jsonl") for k, stage in stages.items()},
         # Stages older than this record were all trained on the CPU.
-        "trained_on": {
-            k: json.loads((stage / STAGE_FILE).read_text()).get("trained_on", "cpu")
-            for k, stage in stages.items()
-        },
+        "trained_on": {k: stage_record(stage).get("trained_on", "cpu") for k, stage in stages.items()},
         "command": "lbw " + " ".join(sys.argv[1:]),
     }
     out = Path(args.out or Path("runs") / args.task / "perception")
