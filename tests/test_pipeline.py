@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from lbw.checkpoint import device_name
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
+from lbw.evaluation.report import seed_band
 from lbw.pipeline import configured_perception
 from lbw.training import RunDirError
 
@@ -209,3 +211,10 @@ def _enter(stage: Path, order: list[str]) -> None:
 
     with _locked(stage):
         order.append("entered")
+
+
+def test_seed_band_averages_where_every_seed_was_evaluated() -> None:
+    curves = [[(5, 0.0), (10, 0.5), (15, 1.0)], [(5, 0.2), (10, 0.1)]]
+    steps, mean, low, high = seed_band(curves)
+    assert steps.tolist() == [5, 10]  # step 15: one seed only (a run resumed for more steps)
+    assert np.allclose(mean, [0.1, 0.3]) and np.allclose(low, [0.0, 0.1]) and np.allclose(high, [0.2, 0.5])

@@ -7,9 +7,9 @@
 writes ``OUT/results.md`` (per task and method: success mean ± std over seeds, env steps, wall
 time, median training throughput in env steps/s as logged at each evaluation; per task the
 evaluation video of the best ``lbw`` run), ``OUT/curves_TASK.png`` (evaluation success vs env
-steps, one line per seed) and ``OUT/runs.json`` (the per-run numbers the table is made of).
-Videos are copied into ``OUT/videos/`` (with a gif to show inline) so that the folder stands
-alone.
+steps: the mean over seeds, their range shaded) and ``OUT/runs.json`` (the per-run numbers the
+table is made of). Videos are copied into ``OUT/videos/`` (with a gif to show inline) so that
+the folder stands alone.
 """
 
 from __future__ import annotations
@@ -73,8 +73,17 @@ def results_table(runs: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def seed_band(curves: list[list[tuple[int, float]]]) -> tuple[np.ndarray, ...]:
+    """Mean, minimum and maximum over seeds of evaluation curves [(env steps, success), …],
+    at the env steps every curve was evaluated at: arrays (steps, mean, low, high), each (S,)."""
+    common = sorted(set.intersection(*(set(dict(curve)) for curve in curves)))
+    values = np.array([[dict(curve)[step] for step in common] for curve in curves], dtype=float)
+    return np.array(common), values.mean(0), values.min(0), values.max(0)
+
+
 def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
-    """Evaluation success vs env steps for every method of one task, a line per seed."""
+    """Evaluation success vs env steps for every method of one task: the mean over seeds, the
+    range between the lowest and highest seed shaded, each seed a faint line."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -84,18 +93,20 @@ def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
     colours = plt.get_cmap("tab10")
     for i, method in enumerate(METHODS):
         group = [r for r in runs if r["task"] == task and r["method"] == method]
-        for j, run in enumerate(group):
-            if run["curve"]:
-                steps, success = zip(*run["curve"], strict=True)
-                label = method if j == 0 else None
-                axes.plot(steps, success, color=colours(i), alpha=0.8, label=label, marker=".")
-            elif method == "random":
-                axes.axhline(
-                    run["success_rate"], color=colours(i), ls="--", label="random" if j == 0 else None
-                )
+        curves = [r["curve"] for r in group if r["curve"]]
+        label = f"{method} ({len(group)} seed{'s' if len(group) > 1 else ''})"
+        if curves:
+            for curve in curves:
+                axes.plot(*zip(*curve, strict=True), color=colours(i), alpha=0.25, lw=0.8)
+            steps, mean, low, high = seed_band(curves)
+            axes.fill_between(steps, low, high, color=colours(i), alpha=0.15, lw=0)
+            axes.plot(steps, mean, color=colours(i), lw=2, label=label)
+        elif group:  # random: evaluated, never trained
+            success = float(np.mean([r["success_rate"] for r in group]))
+            axes.axhline(success, color=colours(i), ls="--", label=label)
     axes.set(xlabel="env steps", ylabel="evaluation success", title=task, ylim=(-0.05, 1.05))
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=8, loc="upper left")
+    axes.legend(fontsize=7, loc="upper left")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
