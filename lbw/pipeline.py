@@ -44,7 +44,7 @@ import yaml
 
 import envs
 from envs.embodiment import EMBODIMENTS
-from lbw.checkpoint import CheckpointError, device_name
+from lbw.checkpoint import CheckpointError, device_name, load_checkpoint
 from lbw.config import (
     STATE_METHODS,
     DataConfig,
@@ -279,11 +279,20 @@ def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str
 
 
 def _translator(config: RunConfig, model: str, keypoints: Path, build: bool, progress: bool) -> Path | None:
-    """The ``model`` translator a config's runs use: the checkpoint the config names (for the
-    method's own translator), else the stage's selected snapshot (or its last checkpoint with
-    ``select: false``); the stage is trained first if ``build``, else None if it is not built."""
+    """The ``model`` translator a config's runs use: the checkpoint the config names (when it
+    is the method's own translator and of that model), else the stage's selected snapshot (or
+    its last checkpoint with ``select: false``); the stage is trained first if ``build``, else
+    None if it is not built."""
     if config.translator_model == model and (given := _given(config.translator.checkpoint)):
-        return given
+        kind = load_checkpoint(given, ("munit", "cyclegan"))["kind"]
+        if kind == model:
+            return given
+        # A shipped MUNIT named by the task's config cannot serve lbw_cyclegan: say so, use its own.
+        print(
+            f"translator.checkpoint {given} is a {kind} translator; method {config.method} uses "
+            f"the task's {model} translator stage instead",
+            file=sys.stderr,
+        )
     name = f"translator_{model}"
     path = translator_stage(config, model, progress) if build else built_stage(config, name)
     if path is not None and config.translator.select:

@@ -13,8 +13,9 @@ from lbw.checkpoint import device_name
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
 from lbw.evaluation.report import seed_band
-from lbw.pipeline import configured_perception
+from lbw.pipeline import configured_perception, perception_stages
 from lbw.training import RunDirError
+from lbw.translation import Translator
 
 CONFIGS = sorted(p for p in Path("configs").glob("*.yaml") if p.stem != "quickstart")
 
@@ -53,7 +54,6 @@ def test_shipped_configs_load(path: Path) -> None:
 
 def test_quickstart_config_uses_shipped_models() -> None:
     from lbw.keypoints import KeypointDetector
-    from lbw.translation import Translator
 
     config = load_config("configs/quickstart.yaml")
     assert config.task == "reach" and config.run_dir == Path("runs/reach/quickstart")
@@ -112,6 +112,13 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
         "keypoints": stages["keypoints"],
         "munit": str(translator),
     }
+
+    # A config naming a MUNIT checkpoint gives lbw_cyclegan the CycleGAN stage, and says so.
+    cyclegan = load_config(
+        "configs/reach.yaml", tiny(tmp_path, "method=lbw_cyclegan", f"translator.checkpoint={translator}")
+    )
+    assert Translator.load(perception_stages(cyclegan, progress=False)["translator"]).kind == "cyclegan"
+    assert "is a munit translator; method lbw_cyclegan uses" in capsys.readouterr().err
 
     # A finished run is never overwritten without being told.
     assert main(["run", "configs/reach.yaml", *tiny(tmp_path), "--quiet"]) == 1
