@@ -43,7 +43,7 @@ class DataConfig:
 class TranslatorConfig:
     """The human → robot translator (``lbw train-translator``)."""
 
-    checkpoint: str | None = None  # a trained translator.pt to use instead of training one
+    checkpoint: str | None = None  # a translator.pt of the method's model, used instead of training one
     iterations: int = 4000  # generator + discriminator updates
     batch_size: int = 4  # frames per domain per update
     width: int = 16  # first conv width; the networks scale with it
