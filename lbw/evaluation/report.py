@@ -76,8 +76,9 @@ def results_table(runs: list[dict[str, Any]]) -> str:
 def seed_band(curves: list[list[tuple[int, float]]]) -> tuple[np.ndarray, ...]:
     """Mean, minimum and maximum over seeds of evaluation curves [(env steps, success), …],
     at the env steps every curve was evaluated at: arrays (steps, mean, low, high), each (S,)."""
-    common = sorted(set.intersection(*(set(dict(curve)) for curve in curves)))
-    values = np.array([[dict(curve)[step] for step in common] for curve in curves], dtype=float)
+    by_step = [dict(curve) for curve in curves]
+    common = sorted(set.intersection(*(set(seed) for seed in by_step)))
+    values = np.array([[seed[step] for step in common] for seed in by_step], dtype=float)
     return np.array(common), values.mean(0), values.min(0), values.max(0)
 
 
