@@ -12,7 +12,7 @@ import yaml
 from lbw.checkpoint import device_name
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
-from lbw.evaluation.report import seed_band
+from lbw.evaluation.report import collect_runs, results_table, seed_band
 from lbw.pipeline import configured_perception, perception_stages
 from lbw.training import RunDirError
 from lbw.translation import Translator
@@ -225,3 +225,28 @@ def test_seed_band_averages_where_every_seed_was_evaluated() -> None:
     steps, mean, low, high = seed_band(curves)
     assert steps.tolist() == [5, 10]  # step 15: one seed only (a run resumed for more steps)
     assert np.allclose(mean, [0.1, 0.3]) and np.allclose(low, [0.0, 0.1]) and np.allclose(high, [0.2, 0.5])
+
+
+def test_report_rows_are_methods_and_named_variants(tmp_path: Path) -> None:
+    def finished(name: str, method: str, seed: int, success: float) -> Path:
+        run_dir = tmp_path / name
+        run_dir.mkdir()
+        metrics = {"task": "push", "method": method, "seed": seed, "success_rate": success}
+        metrics |= {"env_steps": 1000, "wall_time_s": {"policy": 60.0}, "videos": []}
+        (run_dir / "metrics.json").write_text(json.dumps(metrics))
+        return run_dir
+
+    runs = collect_runs(
+        [
+            finished("oracle_fast_seed0", "oracle", 0, 1.0),
+            finished("oracle_seed1", "oracle", 1, 0.5),
+            finished("oracle_seed0", "oracle", 0, 0.0),
+            finished("lbw_seed0", "lbw", 0, 0.8),
+        ]
+    )
+    rows = [line.split(" | ")[1:4] for line in results_table(runs).splitlines()[2:]]
+    assert rows == [
+        ["lbw", "0.80 ± 0.00", "0.80"],
+        ["oracle", "0.25 ± 0.25", "0.00 0.50"],
+        ["oracle_fast", "1.00 ± 0.00", "1.00"],
+    ]

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -43,23 +43,36 @@ def collect_runs(run_dirs: list[str | os.PathLike]) -> list[dict[str, Any]]:
         rates = [r["train/env_steps_per_s"] for r in evaluations if "train/env_steps_per_s" in r]
         record["train_steps_per_s"] = float(np.median(rates)) if rates else None
         record["run_dir"] = str(run_dir)
+        record["label"] = run_label(run_dir)
         runs.append(record)
     return runs
 
 
+def run_label(run_dir: str | os.PathLike) -> str:
+    """What a run is a seed of: its folder name without ``_seed<N>`` — the method for runs of
+    the default name (``lbw_seed0`` → ``lbw``), the variant for named ones
+    (``oracle_tf1_seed0`` → ``oracle_tf1``)."""
+    return re.sub(r"_seed\d+$", "", Path(run_dir).name)
+
+
+def _labels(runs: list[dict[str, Any]], task: str) -> list[str]:
+    """The run labels of one task, in the methods' order (variants after their method)."""
+    order = {m: i for i, m in enumerate(METHODS)}
+    labelled = {(order.get(r["method"], len(order)), r["label"]) for r in runs if r["task"] == task}
+    return [label for _, label in sorted(labelled)]
+
+
 def results_table(runs: list[dict[str, Any]]) -> str:
-    """Markdown: one row per task and method, success mean ± std over seeds."""
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for run in runs:
-        groups[run["task"], run["method"]].append(run)
+    """Markdown: one row per task and run label (method or variant), success mean ± std over seeds."""
     lines = [
         "| task | method | success (mean ± std) | per seed | env steps | policy training, min "
         "| training env steps/s |",
         "|---|---|---:|---|---:|---:|---:|",
     ]
-    order = {m: i for i, m in enumerate(METHODS)}
-    for task, method in sorted(groups, key=lambda k: (k[0], order.get(k[1], 99))):
-        group = sorted(groups[task, method], key=lambda r: r["seed"])
+    for task, label in [(t, label) for t in sorted({r["task"] for r in runs}) for label in _labels(runs, t)]:
+        group = sorted(
+            (r for r in runs if r["task"] == task and r["label"] == label), key=lambda r: r["seed"]
+        )
         rates = np.array([r["success_rate"] for r in group])
         per_seed = " ".join(f"{r:.2f}" for r in rates)
         steps = " / ".join(f"{n:,}" for n in sorted({r["env_steps"] for r in group}))
@@ -67,7 +80,7 @@ def results_table(runs: list[dict[str, Any]]) -> str:
         speeds = [r["train_steps_per_s"] for r in group if r.get("train_steps_per_s")]
         speed = f"{np.median(speeds):.0f}" if speeds else "–"
         lines.append(
-            f"| {task} | {method} | {rates.mean():.2f} ± {rates.std():.2f} | {per_seed} "
+            f"| {task} | {label} | {rates.mean():.2f} ± {rates.std():.2f} | {per_seed} "
             f"| {steps} | {minutes:.1f} | {speed} |"
         )
     return "\n".join(lines)
@@ -83,8 +96,8 @@ def seed_band(curves: list[list[tuple[int, float]]]) -> tuple[np.ndarray, ...]:
 
 
 def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
-    """Evaluation success vs env steps for every method of one task: the mean over seeds, the
-    range between the lowest and highest seed shaded, each seed a faint line."""
+    """Evaluation success vs env steps for every method (or variant) of one task: the mean over
+    seeds, the range between the lowest and highest seed shaded, each seed a faint line."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -92,10 +105,15 @@ def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
 
     figure, axes = plt.subplots(figsize=(6, 3.5))
     colours = plt.get_cmap("tab10")
-    for i, method in enumerate(METHODS):
-        group = [r for r in runs if r["task"] == task and r["method"] == method]
+    variants = 0
+    for name in _labels(runs, task):
+        if name in METHODS:  # a method keeps its colour on every task
+            i = METHODS.index(name)
+        else:
+            i, variants = len(METHODS) + variants, variants + 1
+        group = [r for r in runs if r["task"] == task and r["label"] == name]
         curves = [r["curve"] for r in group if r["curve"]]
-        label = f"{method} ({len(group)} seed{'s' if len(group) > 1 else ''})"
+        label = f"{name} ({len(group)} seed{'s' if len(group) > 1 else ''})"
         if curves:
             for curve in curves:
                 axes.plot(*zip(*curve, strict=True), color=colours(i), alpha=0.25, lw=0.8)
