@@ -146,16 +146,16 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike) -> Path:
             default=None,
         )
         if best is not None:
-            video = out / "videos" / f"{task}_lbw_seed{best['seed']}.mp4"
+            video = out / "videos" / f"{task}_{best['label']}_seed{best['seed']}.mp4"
             shutil.copyfile(best["videos"][0], video)
             gif = video.with_suffix(".gif")  # shown inline where an mp4 is only a link
             frames = read_video(video)[::2]  # every other frame at 2/3 size: a few hundred KB
             small = [cv2.resize(f, None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA) for f in frames]
             write_video(gif, np.stack(small), fps=15)
             lines += [
-                f"Best `lbw` run (seed {best['seed']}, success {best['success_rate']:.2f}), first "
-                f"evaluation episode ([mp4]({video.relative_to(out)})): human demo | demo in the robot "
-                "domain | robot rollout",
+                f"Best `lbw` run (`{best['label']}` seed {best['seed']}, success "
+                f"{best['success_rate']:.2f}), first evaluation episode ([mp4]({video.relative_to(out)})): "
+                "human demo | demo in the robot domain | robot rollout",
                 "",
                 f"![{task}: human demo, translated demo, robot rollout]({gif.relative_to(out)})",
                 "",
