@@ -4,7 +4,8 @@
 
     write_report(collect_runs(["runs/push/lbw_seed0", …]), "results/policy")
 
-writes ``OUT/results.md`` (per task and method: success mean ± std over seeds, env steps, wall
+writes ``OUT/results.md`` (per task and method — or variant: runs are grouped by folder name
+without ``_seedN`` — success mean ± std over seeds, env steps, wall
 time, median training throughput in env steps/s as logged at each evaluation; per task the
 evaluation video of the best ``lbw`` run), ``OUT/curves_TASK.png`` (evaluation success vs env
 steps: the mean over seeds, their range shaded) and ``OUT/runs.json`` (the per-run numbers the
