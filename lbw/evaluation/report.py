@@ -105,25 +105,25 @@ def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(6, 3.5))
-    colours = plt.get_cmap("tab10")
+    method_colours, variant_colours = plt.get_cmap("tab10"), plt.get_cmap("Dark2")
     variants = 0
     for name in _labels(runs, task):
         if name in METHODS:  # a method keeps its colour on every task
-            i = METHODS.index(name)
-        else:
-            i, variants = len(METHODS) + variants, variants + 1
+            colour = method_colours(METHODS.index(name))
+        else:  # variants from another palette, so that none repeats a method's
+            colour, variants = variant_colours(variants % variant_colours.N), variants + 1
         group = [r for r in runs if r["task"] == task and r["label"] == name]
         curves = [r["curve"] for r in group if r["curve"]]
         label = f"{name} ({len(group)} seed{'s' if len(group) > 1 else ''})"
         if curves:
             for curve in curves:
-                axes.plot(*zip(*curve, strict=True), color=colours(i), alpha=0.25, lw=0.8)
+                axes.plot(*zip(*curve, strict=True), color=colour, alpha=0.25, lw=0.8)
             steps, mean, low, high = seed_band(curves)
-            axes.fill_between(steps, low, high, color=colours(i), alpha=0.15, lw=0)
-            axes.plot(steps, mean, color=colours(i), lw=2, label=label)
+            axes.fill_between(steps, low, high, color=colour, alpha=0.15, lw=0)
+            axes.plot(steps, mean, color=colour, lw=2, label=label)
         elif group:  # random: evaluated, never trained
             success = float(np.mean([r["success_rate"] for r in group]))
-            axes.axhline(success, color=colours(i), ls="--", label=label)
+            axes.axhline(success, color=colour, ls="--", label=label)
     axes.set(xlabel="env steps", ylabel="evaluation success", title=task, ylim=(-0.05, 1.05))
     axes.grid(alpha=0.3)
     axes.legend(fontsize=7, loc="upper left")
