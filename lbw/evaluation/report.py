@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,14 @@ def run_label(run_dir: str | os.PathLike) -> str:
     return re.sub(r"_seed\d+$", "", Path(run_dir).name)
 
 
-def _labels(runs: list[dict[str, Any]], task: str) -> list[str]:
-    """The run labels of one task, in the methods' order (variants after their method)."""
+def _groups(runs: list[dict[str, Any]], task: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The runs of one task grouped by label, in the methods' order (variants after their
+    method), each group ordered by seed: [(label, runs), …]."""
+    by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for run in sorted((r for r in runs if r["task"] == task), key=lambda r: r["seed"]):
+        by_label[run["label"]].append(run)
     order = {m: i for i, m in enumerate(METHODS)}
-    labelled = {(order.get(r["method"], len(order)), r["label"]) for r in runs if r["task"] == task}
-    return [label for _, label in sorted(labelled)]
+    return sorted(by_label.items(), key=lambda item: (order.get(item[1][0]["method"], len(order)), item[0]))
 
 
 def results_table(runs: list[dict[str, Any]]) -> str:
@@ -70,20 +74,18 @@ def results_table(runs: list[dict[str, Any]]) -> str:
         "| training env steps/s |",
         "|---|---|---:|---|---:|---:|---:|",
     ]
-    for task, label in [(t, label) for t in sorted({r["task"] for r in runs}) for label in _labels(runs, t)]:
-        group = sorted(
-            (r for r in runs if r["task"] == task and r["label"] == label), key=lambda r: r["seed"]
-        )
-        rates = np.array([r["success_rate"] for r in group])
-        per_seed = " ".join(f"{r:.2f}" for r in rates)
-        steps = " / ".join(f"{n:,}" for n in sorted({r["env_steps"] for r in group}))
-        minutes = np.median([r["wall_time_s"].get("policy", 0.0) for r in group]) / 60
-        speeds = [r["train_steps_per_s"] for r in group if r.get("train_steps_per_s")]
-        speed = f"{np.median(speeds):.0f}" if speeds else "–"
-        lines.append(
-            f"| {task} | {label} | {rates.mean():.2f} ± {rates.std():.2f} | {per_seed} "
-            f"| {steps} | {minutes:.1f} | {speed} |"
-        )
+    for task in sorted({r["task"] for r in runs}):
+        for label, group in _groups(runs, task):
+            rates = np.array([r["success_rate"] for r in group])
+            per_seed = " ".join(f"{r:.2f}" for r in rates)
+            steps = " / ".join(f"{n:,}" for n in sorted({r["env_steps"] for r in group}))
+            minutes = np.median([r["wall_time_s"].get("policy", 0.0) for r in group]) / 60
+            speeds = [r["train_steps_per_s"] for r in group if r.get("train_steps_per_s")]
+            speed = f"{np.median(speeds):.0f}" if speeds else "–"
+            lines.append(
+                f"| {task} | {label} | {rates.mean():.2f} ± {rates.std():.2f} | {per_seed} "
+                f"| {steps} | {minutes:.1f} | {speed} |"
+            )
     return "\n".join(lines)
 
 
@@ -107,12 +109,11 @@ def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
     figure, axes = plt.subplots(figsize=(6, 3.5))
     method_colours, variant_colours = plt.get_cmap("tab10"), plt.get_cmap("Dark2")
     variants = 0
-    for name in _labels(runs, task):
+    for name, group in _groups(runs, task):
         if name in METHODS:  # a method keeps its colour on every task
             colour = method_colours(METHODS.index(name))
         else:  # variants from another palette, so that none repeats a method's
             colour, variants = variant_colours(variants % variant_colours.N), variants + 1
-        group = [r for r in runs if r["task"] == task and r["label"] == name]
         curves = [r["curve"] for r in group if r["curve"]]
         label = f"{name} ({len(group)} seed{'s' if len(group) > 1 else ''})"
         if curves:
