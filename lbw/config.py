@@ -25,6 +25,7 @@ from envs import TASKS
 VIDEO_METHODS = ("lbw", "lbw_cyclegan", "no_translation", "pixel", "robot_demo")  # learn from a clip
 STATE_METHODS = ("oracle", "random")  # baselines on ground truth
 METHODS = VIDEO_METHODS + STATE_METHODS
+KEYPOINT_REWARDS = ("l2", "per_keypoint")  # norms of the keypoint reward (lbw.policy.KeypointReward)
 
 
 class ConfigError(ValueError):
@@ -80,6 +81,8 @@ class PolicyConfig:
     gradient_steps: int = 1  # gradient steps per update
     n_steps: int = 3  # n-step returns for the critic's target (1: plain one-step TD)
     proprioception: bool = False  # also observe the effector position (the arm's own state)
+    # keypoint reward: l2 (‖z − zᴱ‖ over all keypoints) | per_keypoint (Σ_k ‖z_k − zᴱ_k‖ / √K)
+    keypoint_reward: str = "l2"
     eval_every: int = 5000  # env steps between evaluations (the best one is kept)
     eval_episodes: int = 20  # episodes per evaluation during training
     checkpoint_every: int = 10_000  # env steps between resumable checkpoints
@@ -115,6 +118,11 @@ class RunConfig:
             raise ConfigError(f"task: unknown task {self.task!r}; choose from {', '.join(TASKS)}")
         if self.method not in METHODS:
             raise ConfigError(f"method: unknown method {self.method!r}; choose from {', '.join(METHODS)}")
+        if self.policy.keypoint_reward not in KEYPOINT_REWARDS:
+            raise ConfigError(
+                f"policy.keypoint_reward: unknown norm {self.policy.keypoint_reward!r}; "
+                f"choose from {', '.join(KEYPOINT_REWARDS)}"
+            )
 
     @property
     def demo_clip(self) -> Path:

@@ -375,6 +375,7 @@ def method_env_factory(
             detector,
             proprioception=config.policy.proprioception,
             render_mode=render_mode,
+            keypoint_reward=config.policy.keypoint_reward,
         )
 
     return make, demonstration

@@ -74,6 +74,8 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
     assert load_config(None, ["policy.buffer_size=5000"]).policy.buffer_size == 5000
     with pytest.raises(ConfigError, match="unknown method"):
         load_config(None, ["method=telepathy"])
+    with pytest.raises(ConfigError, match="policy.keypoint_reward: unknown norm 'l1'"):
+        load_config(None, ["policy.keypoint_reward=l1"])
     with pytest.raises(ConfigError, match="key=value"):
         load_config(None, ["policy.seed"])
     with pytest.raises(ConfigError, match="no such config"):

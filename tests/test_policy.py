@@ -53,6 +53,13 @@ def test_rewards_are_negative_distances() -> None:
     reference = np.zeros((3, 2, 2), np.float32)
     reward = KeypointReward(reference)
     assert reward(None, np.array([[0.3, 0.4], [0.0, 0.0]]), 1) == pytest.approx(-0.5)
+    per_keypoint = KeypointReward(reference, norm="per_keypoint")
+    # one keypoint off by 0.5: its distance over √K; both off by 0.5: the same as l2
+    assert per_keypoint(None, np.array([[0.3, 0.4], [0.0, 0.0]]), 1) == pytest.approx(-0.5 / np.sqrt(2))
+    both_off = np.array([[0.3, 0.4], [0.0, -0.5]])
+    assert per_keypoint(None, both_off, 1) == pytest.approx(reward(None, both_off, 1))
+    with pytest.raises(ValueError, match="norm"):
+        KeypointReward(reference, norm="l1")
     frames = np.full((3, 4, 4, 3), 255, np.uint8)
     assert PixelReward(frames)(frames[0], None, 2) == pytest.approx(0.0, abs=1e-6)
     assert PixelReward(frames)(np.zeros((4, 4, 3), np.uint8), None, 2) == pytest.approx(-2.0)

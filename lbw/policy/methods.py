@@ -75,8 +75,10 @@ def make_method_env(
     detector: KeypointDetector | None = None,
     proprioception: bool = False,
     render_mode: str | None = None,
+    keypoint_reward: str = "l2",
 ) -> gym.Env:
-    """The env a method's policy acts in (see the module table)."""
+    """The env a method's policy acts in (see the module table); ``keypoint_reward`` is the
+    norm of the keypoint methods' reward (``KeypointReward``)."""
     if method in STATE_METHODS:
         return PhaseObservation(envs.make(task, obs_mode="state", render_mode=render_mode))
     if method not in VIDEO_METHODS:
@@ -86,7 +88,7 @@ def make_method_env(
     reward = (
         PixelReward(demonstration.reference_frames)
         if method == "pixel"
-        else KeypointReward(demonstration.keypoints)
+        else KeypointReward(demonstration.keypoints, norm=keypoint_reward)
     )
     env = envs.make(task, obs_mode="pixels", image_size=detector.image_size, render_mode=render_mode)
     return KeypointObservation(env, detector, reward, proprioception=proprioception)

@@ -18,6 +18,7 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.base import STATE_BOUND
+from lbw.config import KEYPOINT_REWARDS
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.reference import to_unit
 
@@ -29,17 +30,30 @@ class StepReward(Protocol):
 
 
 class KeypointReward:
-    """r_t = −‖z_t − zᴱ_t‖₂ over all keypoints in [-1, 1] image coordinates.
+    """r_t = −(distance between the keypoints z_t and the demo's zᴱ_t), in [-1, 1] image units.
 
     Args:
         reference: float (T + 1, K, 2), the demo's keypoints at each step (reset frame first).
+        norm: ``"l2"``: ‖z_t − zᴱ_t‖₂ over all 2K coordinates. ``"per_keypoint"``:
+            Σ_k ‖z_{t,k} − zᴱ_{t,k}‖₂ / √K — each keypoint's distance counts in full whatever
+            the others' are (under ``l2`` one far-off keypoint, e.g. a block left behind, damps
+            the reward's slope in all the others by its share of the norm); the √K makes the two
+            equal when all K keypoints are equally far off.
     """
 
-    def __init__(self, reference: np.ndarray) -> None:
+    def __init__(self, reference: np.ndarray, norm: str = "l2") -> None:
+        if norm not in KEYPOINT_REWARDS:
+            raise ValueError(
+                f"unknown keypoint reward norm {norm!r}; choose from {', '.join(KEYPOINT_REWARDS)}"
+            )
         self.reference = np.asarray(reference, dtype=np.float32)
+        self.norm = norm
 
     def __call__(self, frame: np.ndarray, keypoints: np.ndarray, t: int) -> float:
-        return -float(np.linalg.norm(keypoints - self.reference[t]))
+        difference = keypoints - self.reference[t]
+        if self.norm == "l2":
+            return -float(np.linalg.norm(difference))
+        return -float(np.linalg.norm(difference, axis=-1).sum() / np.sqrt(len(difference)))
 
 
 class PixelReward:
