@@ -12,7 +12,7 @@ import yaml
 from lbw.checkpoint import device_name
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
-from lbw.evaluation.report import collect_runs, results_table, seed_band
+from lbw.evaluation.report import collect_runs, results_table, seed_band, write_report
 from lbw.pipeline import configured_perception, perception_stages
 from lbw.training import RunDirError
 from lbw.translation import Translator
@@ -252,3 +252,26 @@ def test_report_rows_are_methods_and_named_variants(tmp_path: Path) -> None:
         ["oracle", "0.25 ± 0.25", "0.00 0.50"],
         ["oracle_fast", "1.00 ± 0.00", "1.00"],
     ]
+
+
+def test_report_copies_the_best_lbw_video_and_warns_of_stale_files(tmp_path: Path) -> None:
+    from lbw.video import write_video
+
+    clip = tmp_path / "episode_000.mp4"
+    write_video(clip, np.zeros((4, 48, 48, 3), np.uint8), fps=10)
+    run_dir = tmp_path / "lbw_seed3"
+    run_dir.mkdir()
+    metrics = {"task": "push", "method": "lbw", "seed": 3, "success_rate": 0.5, "env_steps": 10}
+    metrics |= {"wall_time_s": {"policy": 1.0}, "videos": [str(clip)]}
+    (run_dir / "metrics.json").write_text(json.dumps(metrics))
+    runs = collect_runs([run_dir])
+
+    write_report(runs, tmp_path / "plain", videos=False)
+    assert not (tmp_path / "plain" / "videos").exists()
+    out = tmp_path / "report"
+    write_report(runs, out)
+    assert sorted(p.name for p in (out / "videos").iterdir()) == ["push_lbw_seed3.gif", "push_lbw_seed3.mp4"]
+    (out / "videos" / "old.mp4").write_bytes(b"")
+    with pytest.warns(UserWarning, match="old.mp4"):
+        write_report(runs, out)
+    assert (out / "videos" / "old.mp4").exists()  # left alone

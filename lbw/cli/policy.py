@@ -55,7 +55,7 @@ def _report(args: argparse.Namespace) -> None:
     from lbw.evaluation.report import collect_runs, results_table, write_report
 
     runs = collect_runs(args.runs)
-    page = write_report(runs, args.out)
+    page = write_report(runs, args.out, videos=not args.no_videos)
     print(results_table(runs))
     print(f"wrote {page} and the learning curves next to it")
 
@@ -120,4 +120,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     report.add_argument("runs", nargs="+", metavar="RUN", help="run folders (runs/TASK/NAME)")
     report.add_argument("--out", default="results/policy", help="output folder (default: results/policy)")
+    report.add_argument(
+        "--no-videos",
+        action="store_true",
+        help="no videos (e.g. for an ablation whose best lbw video is elsewhere)",
+    )
     report.set_defaults(run=_report)

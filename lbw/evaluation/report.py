@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import warnings
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -133,11 +134,13 @@ def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
     plt.close(figure)
 
 
-def write_report(runs: list[dict[str, Any]], out: str | os.PathLike) -> Path:
-    """Table, learning curves and videos of runs (from ``collect_runs``) under ``out``;
-    returns results.md."""
+def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: bool = True) -> Path:
+    """Table, learning curves and (if ``videos``) the best ``lbw`` run's video per task, of runs
+    (from ``collect_runs``) under ``out``; returns results.md. Files already in ``OUT/videos/``
+    that this report does not write are left alone, with a warning naming them."""
     out = Path(out)
-    (out / "videos").mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    written: set[Path] = set()
     lines = ["# Results", "", results_table(runs), ""]
     for task in sorted({r["task"] for r in runs}):
         plot_curves(runs, task, out / f"curves_{task}.png")
@@ -147,13 +150,15 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike) -> Path:
             key=lambda r: r["success_rate"],
             default=None,
         )
-        if best is not None:
+        if best is not None and videos:
             video = out / "videos" / f"{task}_{best['label']}_seed{best['seed']}.mp4"
+            video.parent.mkdir(exist_ok=True)
             shutil.copyfile(best["videos"][0], video)
             gif = video.with_suffix(".gif")  # shown inline where an mp4 is only a link
             frames = read_video(video)[::2]  # every other frame at 2/3 size: a few hundred KB
             small = [cv2.resize(f, None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA) for f in frames]
             write_video(gif, np.stack(small), fps=15)
+            written |= {video, gif}
             lines += [
                 f"Best `lbw` run (`{best['label']}` seed {best['seed']}, success "
                 f"{best['success_rate']:.2f}), first evaluation episode ([mp4]({video.relative_to(out)})): "
@@ -164,4 +169,11 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike) -> Path:
             ]
     (out / "runs.json").write_text(json.dumps(runs, indent=1))
     (out / "results.md").write_text("\n".join(lines))
+    stale = sorted(set((out / "videos").glob("*")) - written)
+    if stale:
+        warnings.warn(
+            f"{out / 'videos'} also holds files this report did not write (left alone): "
+            + ", ".join(p.name for p in stale),
+            stacklevel=2,
+        )
     return out / "results.md"
