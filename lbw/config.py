@@ -97,6 +97,12 @@ class EvalConfig:
     record: int = 2  # episodes written as side-by-side videos
 
 
+def _check_choice(key: str, what: str, value: str, choices: tuple[str, ...]) -> None:
+    """A config value that must be one of ``choices``: a ConfigError naming the key otherwise."""
+    if value not in choices:
+        raise ConfigError(f"{key}: unknown {what} {value!r}; choose from {', '.join(choices)}")
+
+
 @dataclass
 class RunConfig:
     """One run: a task learned by one method from one demonstration clip."""
@@ -114,15 +120,9 @@ class RunConfig:
     eval: EvalConfig = field(default_factory=EvalConfig)
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise ConfigError(f"task: unknown task {self.task!r}; choose from {', '.join(TASKS)}")
-        if self.method not in METHODS:
-            raise ConfigError(f"method: unknown method {self.method!r}; choose from {', '.join(METHODS)}")
-        if self.policy.keypoint_reward not in KEYPOINT_REWARDS:
-            raise ConfigError(
-                f"policy.keypoint_reward: unknown norm {self.policy.keypoint_reward!r}; "
-                f"choose from {', '.join(KEYPOINT_REWARDS)}"
-            )
+        _check_choice("task", "task", self.task, TASKS)
+        _check_choice("method", "method", self.method, METHODS)
+        _check_choice("policy.keypoint_reward", "norm", self.policy.keypoint_reward, KEYPOINT_REWARDS)
 
     @property
     def demo_clip(self) -> Path:
