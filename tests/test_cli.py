@@ -27,6 +27,13 @@ def test_demo_writes_and_refuses_to_overwrite(tmp_path: Path, capsys: pytest.Cap
     assert main([*argv, "--overwrite"]) == 0
 
 
+def test_eval_perception_refuses_to_overwrite_a_result(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "perception.json").write_text("{}")
+    assert main(["eval-perception", "--task", "push", "--out", str(tmp_path), "--quiet"]) == 1
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert (tmp_path / "perception.json").read_text() == "{}"
+
+
 def test_collect(tmp_path: Path) -> None:
     out = tmp_path / "reach_human.npz"
     argv = [

@@ -12,6 +12,7 @@ from lbw.evaluation.perception import (
     comparison_picture,
     evaluate_perception,
     frechet_distance,
+    in_view,
     keypoint_probe,
     translation_fidelity,
     unpaired_keypoint_gap,
@@ -26,6 +27,24 @@ def test_probe_recovers_a_linear_map() -> None:
     pixels = (np.concatenate([keypoints.reshape(200, -1), np.ones((200, 1))], 1) @ weights).reshape(200, 2, 2)
     probe = LinearProbe.fit(keypoints[:150], pixels[:150], ["a", "b"])
     np.testing.assert_allclose(probe.predict(keypoints[150:]), pixels[150:], atol=1e-6)
+
+
+def test_probe_leaves_out_points_out_of_view() -> None:
+    # Point "a" follows a linear map while in the 64-px frame; out of it, where no keypoint can
+    # see it, its pixels are arbitrary: they must neither bend the fit nor count in the error.
+    rng = np.random.default_rng(0)
+    keypoints = rng.uniform(0, 60, size=(200, 3, 2))
+    pixels = keypoints[:, :2] + 1.0  # (200, 2, 2): a shift of the first two keypoints
+    pixels[::10, 0] = [-30.0, 90.0]  # "a" out of view in 20 frames, wherever they are
+    visible = in_view(pixels, 64)
+    assert visible[:, 1].all() and visible[:, 0].sum() == 180
+    probe = LinearProbe.fit(keypoints, pixels, ["a", "b"], visible)
+    np.testing.assert_allclose(
+        probe.predict(keypoints)[visible[:, 0], 0], pixels[visible[:, 0], 0], atol=1e-6
+    )
+    np.testing.assert_allclose(probe.predict(keypoints)[:, 1], pixels[:, 1], atol=1e-6)
+    unmasked = LinearProbe.fit(keypoints, pixels, ["a", "b"])  # the out-of-view frames pull it off
+    assert np.abs(unmasked.predict(keypoints)[visible[:, 0], 0] - pixels[visible[:, 0], 0]).max() > 1.0
 
 
 def test_frechet_distance_of_shifted_and_scaled_gaussians() -> None:
@@ -50,6 +69,7 @@ def test_probe_and_fidelity_on_a_tiny_detector(detector: KeypointDetector) -> No
     assert set(result["points"]) == {"effector", "block"}  # the fixed goal has nothing to explain
     assert result["fit_frames"] + result["test_frames"] == 120
     assert all(v["error_px"] >= 0 for v in result["points"].values())
+    assert all(0 <= v["out_of_view_frames"] <= result["test_frames"] for v in result["points"].values())
 
     demo = record_demo("push", seed=0, image_size=32)
     identity = lambda frames: frames  # noqa: E731  (a "translator" that changes nothing)

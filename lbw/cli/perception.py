@@ -82,9 +82,14 @@ def _eval_perception(args: argparse.Namespace) -> None:
     from lbw.evaluation.perception import comparison_picture, evaluate_perception
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.pipeline import configured_perception, stage_of, stage_record
-    from lbw.training import training_time_s
+    from lbw.training import RunDirError, training_time_s
     from lbw.translation import Translator
 
+    out = Path(args.out or Path("runs") / args.task / "perception")
+    if (out / "perception.json").exists() and not args.overwrite:
+        raise RunDirError(
+            f"refusing to overwrite {out / 'perception.json'}: pass --overwrite, or another --out"
+        )
     # Defaults: the models `lbw run configs/TASK.yaml` uses (named there, or its shared stages).
     shipped = Path("configs") / f"{args.task}.yaml"
     config = load_config(shipped) if shipped.is_file() else RunConfig(task=args.task)
@@ -117,7 +122,6 @@ def _eval_perception(args: argparse.Namespace) -> None:
         "trained_on": {k: stage_record(stage).get("trained_on", "cpu") for k, stage in stages.items()},
         "command": "lbw " + " ".join(sys.argv[1:]),
     }
-    out = Path(args.out or Path("runs") / args.task / "perception")
     out.mkdir(parents=True, exist_ok=True)
     (out / "perception.json").write_text(json.dumps(result, indent=1))
     iio.imwrite(out / "perception.png", comparison_picture(detector, demos[0], translators))
@@ -248,6 +252,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     ev.add_argument("--demos", type=int, default=5, help="demos (seeds SEED…) to compare on (default: 5)")
     ev.add_argument("--seed", type=int, default=0, help="first demo seed (default: 0)")
     ev.add_argument("--out", default=None, help="output folder (default: runs/TASK/perception)")
+    ev.add_argument("--overwrite", action="store_true", help="replace an existing OUT/perception.json")
     ev.add_argument("--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(run=_eval_perception)
 

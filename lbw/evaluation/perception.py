@@ -5,6 +5,9 @@
 * **Keypoint probe.** On held-out robot frames (a dataset collected with another seed than the
   training set), fit a linear map from the K keypoints to the ground-truth pixel positions of
   the effector and the objects on 80 % of the episodes; report the error (px) and R² on the rest.
+  A point is fitted and measured on the frames it lies in (randomised motion takes the effector
+  out of the camera's view now and then, where no keypoint can follow it); how many test frames
+  that leaves out is reported with it.
 * **Effector in 3-D.** The same kind of linear map from keypoints to the effector's position in
   metres, on robot episodes of randomised motion: can the keypoints tell where the effector is
   along the camera's ray (its shadow on the table is the cue), not only where it is in the image?
@@ -43,9 +46,24 @@ class LinearProbe:
     point_names: list[str]
 
     @classmethod
-    def fit(cls, keypoints: np.ndarray, pixels: np.ndarray, point_names: list[str]) -> LinearProbe:
-        weights, *_ = np.linalg.lstsq(_design(keypoints), pixels.reshape(len(pixels), -1), rcond=None)
-        return cls(weights, point_names)
+    def fit(
+        cls,
+        keypoints: np.ndarray,
+        pixels: np.ndarray,
+        point_names: list[str],
+        visible: np.ndarray | None = None,
+    ) -> LinearProbe:
+        """Least squares per point on the frames where ``visible`` (N, P) is true (default: all)."""
+        design = _design(keypoints)
+        visible = np.ones(pixels.shape[:2], bool) if visible is None else visible
+        weights = np.stack(
+            [
+                np.linalg.lstsq(design[visible[:, i]], pixels[visible[:, i], i], rcond=None)[0]
+                for i in range(len(point_names))
+            ],
+            axis=1,
+        )  # (K·2 + 1, P, 2)
+        return cls(weights.reshape(len(design[0]), -1), point_names)
 
     def predict(self, keypoints: np.ndarray) -> np.ndarray:
         return (_design(keypoints) @ self.weights).reshape(len(keypoints), -1, 2)
@@ -56,14 +74,27 @@ def _design(keypoints: np.ndarray) -> np.ndarray:
     return np.concatenate([flat, np.ones((len(flat), 1))], axis=1)
 
 
-def _errors(predicted: np.ndarray, truth: np.ndarray, names: list[str]) -> dict[str, dict[str, float]]:
-    """Per point: mean Euclidean error (px) and R² over both coordinates."""
+def in_view(pixels: np.ndarray, image_size: int) -> np.ndarray:
+    """(N, P) bool: which points (N, P, 2) lie inside the image (0 ≤ u, v ≤ image_size)."""
+    return ((pixels >= 0) & (pixels <= image_size)).all(axis=-1)
+
+
+def _errors(
+    predicted: np.ndarray, truth: np.ndarray, names: list[str], visible: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """Per point, over the frames where it is ``visible`` (N, P): mean Euclidean error (px),
+    R² over both coordinates, and how many frames were left out as out of view."""
     out = {}
     for i, name in enumerate(names):
-        residual = predicted[:, i] - truth[:, i]
-        variance = ((truth[:, i] - truth[:, i].mean(axis=0)) ** 2).sum()
+        seen = visible[:, i]
+        residual = predicted[seen, i] - truth[seen, i]
+        variance = ((truth[seen, i] - truth[seen, i].mean(axis=0)) ** 2).sum()
         r2 = 1.0 - (residual**2).sum() / variance if variance > 1e-9 else float("nan")
-        out[name] = {"error_px": float(np.linalg.norm(residual, axis=-1).mean()), "r2": float(r2)}
+        out[name] = {
+            "error_px": float(np.linalg.norm(residual, axis=-1).mean()),
+            "r2": float(r2),
+            "out_of_view_frames": int((~seen).sum()),
+        }
     return out
 
 
@@ -84,9 +115,10 @@ def keypoint_probe(
     episodes = np.unique(heldout.episode)
     cut = episodes[int(len(episodes) * fit_fraction)]
     fit, test = heldout.episode < cut, heldout.episode >= cut
-    probe = LinearProbe.fit(keypoints[fit], pixels[fit], names)
+    visible = in_view(pixels, detector.image_size)
+    probe = LinearProbe.fit(keypoints[fit], pixels[fit], names, visible[fit])
     result = {
-        "points": _errors(probe.predict(keypoints[test]), pixels[test], names),
+        "points": _errors(probe.predict(keypoints[test]), pixels[test], names, visible[test]),
         "fit_frames": int(fit.sum()),
         "test_frames": int(test.sum()),
     }
@@ -145,9 +177,10 @@ def translation_fidelity(
             distances.append(np.linalg.norm(keypoints - reference, axis=-1).mean())
             truth = np.stack([demo.pixels[n] for n in probe.point_names], axis=1)
             truth = truth * detector.image_size / demo.image_size
-            predicted = probe.predict(keypoints)
+            error = np.linalg.norm(probe.predict(keypoints) - truth, axis=-1)
+            visible = in_view(truth, detector.image_size)
             for i, name in enumerate(probe.point_names):
-                localisation[name].append(np.linalg.norm(predicted[:, i] - truth[:, i], axis=-1).mean())
+                localisation[name].append(error[visible[:, i], i].mean())
         results[method] = {
             "keypoint_distance_px": float(np.mean(distances)),
             "localisation_error_px": {n: float(np.mean(v)) for n, v in localisation.items()},
