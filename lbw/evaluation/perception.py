@@ -56,14 +56,14 @@ class LinearProbe:
         """Least squares per point on the frames where ``visible`` (N, P) is true (default: all)."""
         design = _design(keypoints)
         visible = np.ones(pixels.shape[:2], bool) if visible is None else visible
-        weights = np.stack(
+        weights = np.concatenate(  # point i's (u, v) columns side by side: (K·2 + 1, P·2)
             [
                 np.linalg.lstsq(design[visible[:, i]], pixels[visible[:, i], i], rcond=None)[0]
                 for i in range(len(point_names))
             ],
             axis=1,
-        )  # (K·2 + 1, P, 2)
-        return cls(weights.reshape(len(design[0]), -1), point_names)
+        )
+        return cls(weights, point_names)
 
     def predict(self, keypoints: np.ndarray) -> np.ndarray:
         return (_design(keypoints) @ self.weights).reshape(len(keypoints), -1, 2)
