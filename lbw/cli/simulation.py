@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,11 +25,11 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _collect(args: argparse.Namespace) -> None:
-    from lbw.dataset import collect_frames
+    from lbw.dataset import DatasetError, collect_frames
 
     out = Path(args.out or f"data/{args.task}_{args.domain}.npz")
     if out.exists() and not args.overwrite:  # fail before the work, not after it
-        sys.exit(f"error: refusing to overwrite {out} (pass --overwrite)")
+        raise DatasetError(f"refusing to overwrite {out} (pass --overwrite)")
     data = collect_frames(
         args.task,
         args.domain,
