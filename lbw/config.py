@@ -80,6 +80,9 @@ class PolicyConfig:
     train_freq: int = 2  # env steps between updates (2 keeps training ≥ 100 env steps/s on 2 CPU cores)
     gradient_steps: int = 1  # gradient steps per update
     n_steps: int = 3  # n-step returns for the critic's target (1: plain one-step TD)
+    # σ of Ornstein-Uhlenbeck noise added to the training actions (0: none, SAC's own sampling
+    # only): it drifts over an episode, so the arm wanders whole centimetres, not jitters
+    action_noise: float = 0.0
     proprioception: bool = False  # also observe the effector position (the arm's own state)
     # keypoint reward: l2 (‖z − zᴱ‖ over all keypoints) | per_keypoint (Σ_k ‖z_k − zᴱ_k‖ / √K)
     keypoint_reward: str = "l2"
@@ -123,6 +126,8 @@ class RunConfig:
         _check_choice("task", "task", self.task, TASKS)
         _check_choice("method", "method", self.method, METHODS)
         _check_choice("policy.keypoint_reward", "norm", self.policy.keypoint_reward, KEYPOINT_REWARDS)
+        if not self.policy.action_noise >= 0:
+            raise ConfigError(f"policy.action_noise: must be ≥ 0 (0: none), got {self.policy.action_noise}")
 
     @property
     def demo_clip(self) -> Path:

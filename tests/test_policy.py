@@ -14,7 +14,15 @@ from lbw.config import PolicyConfig
 from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
 from lbw.policy.methods import Demonstration, load_demonstration, make_method_env
 from lbw.policy.reference import resample, resample_frames, to_unit
-from lbw.policy.sac import BEST, BUFFER, EVALUATIONS, LAST, resize_replay_buffer, train_sac
+from lbw.policy.sac import (
+    BEST,
+    BUFFER,
+    EVALUATIONS,
+    LAST,
+    exploration_noise,
+    resize_replay_buffer,
+    train_sac,
+)
 from lbw.policy.wrappers import KeypointReward, PixelReward
 from lbw.training import read_jsonl
 from lbw.video import VideoError, write_video
@@ -152,6 +160,18 @@ def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Pat
     assert resumed.replay_buffer_kwargs == {"n_steps": config.n_steps, "gamma": config.gamma}
     assert (tmp_path / "policy" / "progress.csv").is_file()  # the first session's log is kept
     assert (tmp_path / "policy" / "progress_from_200.csv").is_file()
+
+
+def test_action_noise_drifts_within_an_episode_and_resets() -> None:
+    assert exploration_noise(PolicyConfig(), 3) is None
+    noise = exploration_noise(PolicyConfig(action_noise=0.3), 3)
+    np.random.seed(0)
+    walk = np.array([noise() for _ in range(60)])  # (steps, action_dim)
+    steps = np.diff(walk, axis=0)
+    # A random walk of ≈ 0.1 σ per step: it wanders far beyond one step's size.
+    assert np.abs(steps).mean() < 0.05 and np.abs(walk[-1]).max() > 0.1
+    noise.reset()
+    assert np.abs(noise()).max() < 0.15  # back near zero for the next episode
 
 
 def test_resize_replay_buffer_keeps_transitions_in_order() -> None:

@@ -26,6 +26,7 @@ from stable_baselines3 import SAC
 from stable_baselines3.common.buffers import NStepReplayBuffer, ReplayBuffer
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.logger import Logger, make_output_format
+from stable_baselines3.common.noise import OrnsteinUhlenbeckActionNoise
 from tqdm.auto import tqdm
 
 from lbw.config import PolicyConfig
@@ -150,6 +151,15 @@ def resize_replay_buffer(buffer: ReplayBuffer, capacity: int) -> ReplayBuffer:
     return new
 
 
+def exploration_noise(config: PolicyConfig, action_dim: int) -> OrnsteinUhlenbeckActionNoise | None:
+    """The training actions' added noise: Ornstein-Uhlenbeck with σ = ``action_noise`` (SB3's
+    θ = 0.15, dt = 0.01: nearly a random walk of 0.1 σ per step, reset every episode), or None."""
+    if config.action_noise <= 0:
+        return None
+    zeros = np.zeros(action_dim)
+    return OrnsteinUhlenbeckActionNoise(mean=zeros, sigma=np.full(action_dim, config.action_noise))
+
+
 def build_sac(env: gym.Env, config: PolicyConfig, device: str = "auto") -> SAC:
     """SB3 SAC with the config's sizes and update ratio: small MLPs, batches and one gradient
     step per ``train_freq`` env steps keep it ≥ 100 env steps/s on 2 CPU cores."""
@@ -164,6 +174,7 @@ def build_sac(env: gym.Env, config: PolicyConfig, device: str = "auto") -> SAC:
         gamma=config.gamma,
         train_freq=config.train_freq,
         gradient_steps=config.gradient_steps,
+        action_noise=exploration_noise(config, env.action_space.shape[0]),
         # The n-step buffer named explicitly (not ``n_steps=``): SB3 then reloads it silently.
         replay_buffer_class=NStepReplayBuffer if n_step else None,
         replay_buffer_kwargs={"n_steps": config.n_steps, "gamma": config.gamma} if n_step else None,
@@ -208,6 +219,7 @@ def _learn(
             model.load_replay_buffer(run_dir / BUFFER)
             # A run resumed with more steps (or another capacity) gets the capacity it asks for.
             model.replay_buffer = resize_replay_buffer(model.replay_buffer, replay_capacity(config))
+            model.action_noise = exploration_noise(config, env.action_space.shape[0])
         else:
             model = build_sac(env, config, device)
         # SB3 truncates its csv when it opens it: a resumed session logs to a file of its own.
