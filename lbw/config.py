@@ -88,6 +88,10 @@ class PolicyConfig:
     keypoint_reward: str = "l2"
     eval_every: int = 5000  # env steps between evaluations (the best one is kept)
     eval_episodes: int = 20  # episodes per evaluation during training
+    # The select_top best-evaluated models are re-scored on select_episodes validation episodes
+    # at the end and the best kept (1: the best training evaluation is kept as it is)
+    select_top: int = 1
+    select_episodes: int = 50
     checkpoint_every: int = 10_000  # env steps between resumable checkpoints
     seed: int = 0
 
@@ -128,6 +132,9 @@ class RunConfig:
         _check_choice("policy.keypoint_reward", "norm", self.policy.keypoint_reward, KEYPOINT_REWARDS)
         if not self.policy.action_noise >= 0:
             raise ConfigError(f"policy.action_noise: must be ≥ 0 (0: none), got {self.policy.action_noise}")
+        for key in ("select_top", "select_episodes"):
+            if getattr(self.policy, key) < 1:
+                raise ConfigError(f"policy.{key}: must be ≥ 1, got {getattr(self.policy, key)}")
 
     @property
     def demo_clip(self) -> Path:

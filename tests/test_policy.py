@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,11 @@ from lbw.policy.reference import resample, resample_frames, to_unit
 from lbw.policy.sac import (
     BEST,
     BUFFER,
+    CANDIDATES,
     EVALUATIONS,
     LAST,
+    SELECTION,
+    candidate_steps,
     exploration_noise,
     resize_replay_buffer,
     train_sac,
@@ -160,6 +164,37 @@ def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Pat
     assert resumed.replay_buffer_kwargs == {"n_steps": config.n_steps, "gamma": config.gamma}
     assert (tmp_path / "policy" / "progress.csv").is_file()  # the first session's log is kept
     assert (tmp_path / "policy" / "progress_from_200.csv").is_file()
+
+
+def test_top_candidates_are_kept_and_rescored(detector, demonstration, tmp_path: Path) -> None:
+    config = PolicyConfig(
+        total_steps=200,
+        learning_starts=50,
+        batch_size=16,
+        eval_every=50,
+        eval_episodes=1,
+        checkpoint_every=100,
+        select_top=2,
+        select_episodes=2,
+        action_noise=0.3,
+    )
+    make = lambda: make_method_env("lbw", "reach", demonstration, detector)  # noqa: E731
+    run = tmp_path / "policy"
+    train_sac(make, config, run, progress=False)
+    scores = {r["iteration"]: r["eval/success_rate"] for r in read_jsonl(run / EVALUATIONS)}
+    kept = candidate_steps(run / CANDIDATES)
+    # The two best training evaluations (ties to the later) are the candidates.
+    assert kept == set(sorted(scores, key=lambda s: (scores[s], s))[-2:])
+    selection = json.loads((run / SELECTION).read_text())
+    assert {r["iteration"] for r in selection["candidates"]} == kept
+    assert all(r["validation/episodes"] == 2 for r in selection["candidates"])
+    chosen = (run / CANDIDATES / f"step_{selection['chosen']}.zip").read_bytes()
+    assert (run / BEST).read_bytes() == chosen
+    # Resumed for more steps: still two candidates, re-selected among the new ranking.
+    config.total_steps = 300
+    train_sac(make, config, run, resume=True, progress=False)
+    assert len(candidate_steps(run / CANDIDATES)) == 2
+    assert json.loads((run / SELECTION).read_text())["chosen"] in candidate_steps(run / CANDIDATES)
 
 
 def test_action_noise_drifts_within_an_episode_and_resets() -> None:

@@ -5,7 +5,9 @@ ground-truth success (the best checkpoint is kept), resumable checkpoints and lo
     best = train_sac(lambda: make_method_env("lbw", "push", demo, detector), PolicyConfig(), "runs/x/policy")
 
 Writes to the run folder: ``best_model.zip`` (highest evaluation success rate, ties to the
-later one), ``last_model.zip`` + ``replay_buffer.pkl`` (to resume), ``evaluations.jsonl``
+later one; with ``select_top`` > 1, the kept candidate best on validation episodes),
+``candidates/step_N.zip`` + ``selection.json`` (the ``select_top`` best-evaluated models and
+their validation scores), ``last_model.zip`` + ``replay_buffer.pkl`` (to resume), ``evaluations.jsonl``
 (``{"iteration": env steps, "time_s", "eval/success_rate", …}``: the learning curve) and
 SB3's ``progress.csv`` (``train/actor_loss``, ``train/ent_coef``, …; a resumed session writes
 ``progress_from_STEPS.csv``).
@@ -16,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,19 +37,24 @@ from lbw.evaluation.rollouts import rollout_episodes, summarize
 from lbw.training import JsonlLogger, prepare_run_dir, read_jsonl, torch_threads
 
 TRAINING_EVAL_SEED = 20_000  # evaluation seeds during training; the final evaluation uses others
+VALIDATION_SEED = 30_000  # seeds that re-score the candidates: neither training's nor the final's
 BEST, LAST, BUFFER, EVALUATIONS = "best_model.zip", "last_model.zip", "replay_buffer.pkl", "evaluations.jsonl"
+CANDIDATES, SELECTION = "candidates", "selection.json"
 
 
 class SuccessEvalCallback(BaseCallback):
     """Every ``every`` env steps (and at the end), roll the deterministic policy out on
-    ``episodes`` seeded episodes of ``eval_env``, log ``eval/*`` and keep the best model."""
+    ``episodes`` seeded episodes of ``eval_env``, log ``eval/*`` and keep the best model (and,
+    if ``keep`` > 1, the ``keep`` best-evaluated ones in ``candidates/``)."""
 
-    def __init__(self, eval_env: gym.Env, every: int, episodes: int, run_dir: Path) -> None:
+    def __init__(self, eval_env: gym.Env, every: int, episodes: int, run_dir: Path, keep: int = 1) -> None:
         super().__init__()
         self.eval_env, self.every, self.episodes, self.run_dir = eval_env, every, episodes, run_dir
+        self.keep = keep
         self.log = JsonlLogger(run_dir / EVALUATIONS)
         history = read_jsonl(run_dir / EVALUATIONS) if (run_dir / EVALUATIONS).exists() else []
-        self.best = max((h["eval/success_rate"] for h in history), default=-1.0)
+        self.scores = {h["iteration"]: h["eval/success_rate"] for h in history}
+        self.best = max(self.scores.values(), default=-1.0)
         self.last_eval = history[-1]["iteration"] if history else 0
         self._clock = (time.perf_counter(), 0)
 
@@ -61,7 +69,7 @@ class SuccessEvalCallback(BaseCallback):
 
     def evaluate(self) -> None:
         seeds = range(TRAINING_EVAL_SEED, TRAINING_EVAL_SEED + self.episodes)
-        summary = summarize(rollout_episodes(self.eval_env, self._act, seeds))
+        summary = summarize(rollout_episodes(self.eval_env, deterministic_policy(self.model), seeds))
         start, steps = self._clock
         rate = (self.num_timesteps - steps) / max(time.perf_counter() - start, 1e-9)
         values = {f"eval/{k}": v for k, v in summary.items() if k != "episodes"}
@@ -70,13 +78,24 @@ class SuccessEvalCallback(BaseCallback):
             self.logger.record(key, value)
         self.log.log(self.num_timesteps, values)
         self.last_eval = self.num_timesteps
+        self.scores[self.num_timesteps] = summary["success_rate"]
         if summary["success_rate"] >= self.best:
             self.best = summary["success_rate"]
             _atomic_save(self.model, self.run_dir / BEST)
+        if self.keep > 1:
+            self._keep_candidate()
         self._clock = (time.perf_counter(), self.num_timesteps)
 
-    def _act(self, obs: np.ndarray) -> np.ndarray:
-        return self.model.predict(obs, deterministic=True)[0]
+    def _keep_candidate(self) -> None:
+        """Save this model if it ranks among the ``keep`` best evaluated (ties to the later)."""
+        folder = self.run_dir / CANDIDATES
+        folder.mkdir(exist_ok=True)
+        kept, step = candidate_steps(folder), self.num_timesteps
+        ranked = sorted(kept | {step}, key=lambda s: (self.scores.get(s, -1.0), s), reverse=True)
+        if step in ranked[: self.keep]:
+            _atomic_save(self.model, folder / f"step_{step}.zip")
+        for dropped in ranked[self.keep :]:
+            (folder / f"step_{dropped}.zip").unlink(missing_ok=True)
 
 
 class ResumeCheckpointCallback(BaseCallback):
@@ -121,10 +140,49 @@ class ProgressBarCallback(BaseCallback):
         self.bar.close()
 
 
+def deterministic_policy(model: SAC) -> Callable[[np.ndarray], np.ndarray]:
+    """The policy's mean action (tanh-squashed) for one observation."""
+    return lambda obs: model.predict(obs, deterministic=True)[0]
+
+
 def _atomic_save(model: SAC, path: Path) -> None:
     partial = path.with_name(f".{path.stem}.partial.zip")
     model.save(partial)
     os.replace(partial, path)
+
+
+def candidate_steps(folder: Path) -> set[int]:
+    """The env steps of the candidate models saved in ``folder`` (``step_N.zip``)."""
+    return (
+        {int(p.stem.removeprefix("step_")) for p in folder.glob("step_*.zip")} if folder.is_dir() else set()
+    )
+
+
+def select_candidate(
+    eval_env: gym.Env, run_dir: Path, episodes: int, device: str = "auto", progress: bool = True
+) -> dict:
+    """Re-score the kept candidates on ``episodes`` validation episodes (seeds 30000+i) and
+    copy the best (success rate, then final goal distance) to ``best_model.zip``: 20 training
+    episodes rank checkpoints noisily. Writes and returns ``selection.json``'s record."""
+    folder = run_dir / CANDIDATES
+    steps = sorted(candidate_steps(folder))
+    if not steps:
+        raise FileNotFoundError(f"no candidate models in {folder}")
+    seeds = range(VALIDATION_SEED, VALIDATION_SEED + episodes)
+    rows = []
+    for step in tqdm(steps, desc="select policy", unit="model", disable=not progress):
+        model = SAC.load(folder / f"step_{step}.zip", device=device)
+        summary = summarize(rollout_episodes(eval_env, deterministic_policy(model), seeds))
+        rows.append({"iteration": step, **{f"validation/{k}": v for k, v in summary.items()}})
+    chosen = max(
+        rows, key=lambda r: (r["validation/success_rate"], -r["validation/mean_final_goal_distance"])
+    )
+    partial = run_dir / f".{BEST}.partial"
+    shutil.copyfile(folder / f"step_{chosen['iteration']}.zip", partial)
+    os.replace(partial, run_dir / BEST)
+    record = {"chosen": chosen["iteration"], "candidates": rows}
+    (run_dir / SELECTION).write_text(json.dumps(record, indent=1))
+    return record
 
 
 def replay_capacity(config: PolicyConfig) -> int:
@@ -225,7 +283,9 @@ def _learn(
         # SB3 truncates its csv when it opens it: a resumed session logs to a file of its own.
         suffix = f"_from_{model.num_timesteps}" if model.num_timesteps else ""
         model.set_logger(Logger(str(run_dir), [make_output_format("csv", str(run_dir), suffix)]))
-        evaluations = SuccessEvalCallback(eval_env, config.eval_every, config.eval_episodes, run_dir)
+        evaluations = SuccessEvalCallback(
+            eval_env, config.eval_every, config.eval_episodes, run_dir, keep=config.select_top
+        )
         callbacks = [evaluations, ResumeCheckpointCallback(config.checkpoint_every, run_dir)]
         if progress:
             callbacks.append(ProgressBarCallback(config.total_steps, evaluations))
@@ -234,6 +294,8 @@ def _learn(
             model.learn(
                 remaining, callback=CallbackList(callbacks), reset_num_timesteps=False, log_interval=10
             )
+        if config.select_top > 1 and (remaining > 0 or not (run_dir / SELECTION).exists()):
+            select_candidate(eval_env, run_dir, config.select_episodes, device, progress)
     finally:
         env.close()
         eval_env.close()
