@@ -40,7 +40,7 @@ def evaluate_run(
     from stable_baselines3 import SAC
 
     from lbw.pipeline import STAGE_FILE, load_run_config, method_env_factory
-    from lbw.policy.sac import BEST
+    from lbw.policy.sac import BEST, deterministic_policy
 
     run_dir = Path(run_dir)
     config = load_run_config(run_dir)
@@ -64,7 +64,7 @@ def evaluate_run(
                     f"{best}: no trained policy (run `lbw train-policy` or `lbw run` first)"
                 )
             model = SAC.load(best, device="cpu")
-            act = lambda obs: model.predict(obs, deterministic=True)[0]  # noqa: E731
+            act = deterministic_policy(model)
         seeds = range(EVAL_SEED, EVAL_SEED + episodes)
         seeds = tqdm(seeds, desc="evaluate", unit="episode", disable=not progress)
         with torch_threads(1):
