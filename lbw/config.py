@@ -83,6 +83,9 @@ class PolicyConfig:
     # σ of Ornstein-Uhlenbeck noise added to the training actions (0: none, SAC's own sampling
     # only): it drifts over an episode, so the arm wanders whole centimetres, not jitters
     action_noise: float = 0.0
+    # probability per env step of an excursion: a random action push held for 5–20 steps (0: none;
+    # excludes action_noise)
+    excursions: float = 0.0
     proprioception: bool = False  # also observe the effector position (the arm's own state)
     # keypoint reward: l2 (‖z − zᴱ‖ over all keypoints) | per_keypoint (Σ_k ‖z_k − zᴱ_k‖ / √K)
     keypoint_reward: str = "l2"
@@ -132,6 +135,10 @@ class RunConfig:
         _check_choice("policy.keypoint_reward", "norm", self.policy.keypoint_reward, KEYPOINT_REWARDS)
         if not self.policy.action_noise >= 0:
             raise ConfigError(f"policy.action_noise: must be ≥ 0 (0: none), got {self.policy.action_noise}")
+        if not 0 <= self.policy.excursions <= 1:
+            raise ConfigError(f"policy.excursions: a probability in [0, 1], got {self.policy.excursions}")
+        if self.policy.excursions > 0 and self.policy.action_noise > 0:
+            raise ConfigError("policy.action_noise and policy.excursions: choose one (set the other to 0)")
         for key in ("select_top", "select_episodes"):
             if getattr(self.policy, key) < 1:
                 raise ConfigError(f"policy.{key}: must be ≥ 1, got {getattr(self.policy, key)}")

@@ -78,6 +78,8 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
         load_config(None, ["policy.keypoint_reward=l1"])
     with pytest.raises(ConfigError, match="policy.action_noise: must be ≥ 0"):
         load_config(None, ["policy.action_noise=-0.1"])
+    with pytest.raises(ConfigError, match="policy.excursions: a probability"):
+        load_config(None, ["policy.excursions=2"])
     with pytest.raises(ConfigError, match="policy.select_top: must be ≥ 1"):
         load_config(None, ["policy.select_top=0"])
     with pytest.raises(ConfigError, match="key=value"):

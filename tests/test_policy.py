@@ -209,6 +209,22 @@ def test_action_noise_drifts_within_an_episode_and_resets() -> None:
     assert np.abs(noise()).max() < 0.15  # back near zero for the next episode
 
 
+def test_excursions_hold_one_random_push_then_stop() -> None:
+    assert exploration_noise(PolicyConfig(excursions=0.0), 3) is None
+    noise = exploration_noise(PolicyConfig(excursions=0.05), 3)
+    np.random.seed(0)
+    pushes = np.array([noise() for _ in range(2000)])  # (steps, action_dim)
+    active = np.abs(pushes).max(axis=1) > 0
+    assert 0.1 < active.mean() < 0.7  # some steps explore, most follow the policy
+    # Each excursion is one vector held for 5-20 steps (two may follow each other).
+    changes = np.flatnonzero(np.any(np.diff(pushes, axis=0) != 0, axis=1)) + 1
+    segments = np.split(np.arange(len(pushes)), changes)[1:-1]  # whole ones only
+    lengths = [len(seg) for seg in segments if active[seg[0]]]
+    assert lengths and min(lengths) >= 5 and max(lengths) <= 20
+    with pytest.raises(ValueError, match="choose one"):
+        exploration_noise(PolicyConfig(excursions=0.05, action_noise=0.3), 3)
+
+
 def test_resize_replay_buffer_keeps_transitions_in_order() -> None:
     from gymnasium import spaces
     from stable_baselines3.common.buffers import NStepReplayBuffer
