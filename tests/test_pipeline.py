@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -281,3 +282,18 @@ def test_report_copies_the_best_lbw_video_and_warns_of_stale_files(tmp_path: Pat
     with pytest.warns(UserWarning, match="old.mp4"):
         write_report(runs, out)
     assert (out / "videos" / "old.mp4").exists()  # left alone
+
+    # Another run added later, without the first run's folder: its record and video stay.
+    shutil.rmtree(run_dir)
+    clip.unlink()
+    (out / "videos" / "old.mp4").unlink()
+    other = tmp_path / "oracle_seed0"
+    other.mkdir()
+    metrics |= {"method": "oracle", "seed": 0, "success_rate": 0.9, "videos": []}
+    (other / "metrics.json").write_text(json.dumps(metrics))
+    assert main(["report", str(other), "--out", str(out), "--add", "--no-videos"]) == 0
+    assert [r["label"] for r in json.loads((out / "runs.json").read_text())] == ["lbw", "oracle"]
+    merged = json.loads((out / "runs.json").read_text())
+    write_report(merged, out)  # the best lbw run's video is already there
+    assert (out / "videos" / "push_lbw_seed3.mp4").stat().st_size > 0
+    assert main(["report", str(other), "--out", str(tmp_path / "empty"), "--add"]) == 1

@@ -52,9 +52,11 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _report(args: argparse.Namespace) -> None:
-    from lbw.evaluation.report import collect_runs, results_table, write_report
+    from lbw.evaluation.report import collect_runs, merge_runs, results_table, write_report
 
     runs = collect_runs(args.runs)
+    if args.add:
+        runs = merge_runs(Path(args.out) / "runs.json", runs)
     page = write_report(runs, args.out, videos=not args.no_videos)
     print(results_table(runs))
     print(f"wrote {page} and the learning curves next to it")
@@ -124,5 +126,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--no-videos",
         action="store_true",
         help="no videos (e.g. for an ablation whose best lbw video is elsewhere)",
+    )
+    report.add_argument(
+        "--add",
+        action="store_true",
+        help="add the runs to those of OUT/runs.json (a run of the same folder is replaced)",
     )
     report.set_defaults(run=_report)

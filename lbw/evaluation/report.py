@@ -1,6 +1,7 @@
 """A results report regenerated from run folders alone.
 
     lbw report runs/push/lbw_seed0 runs/push/oracle_seed0 … --out results/policy
+    lbw report runs/push/lbw_new_seed0 --out results/policy --add   # to the runs already there
 
     write_report(collect_runs(["runs/push/lbw_seed0", …]), "results/policy")
 
@@ -49,6 +50,16 @@ def collect_runs(run_dirs: list[str | os.PathLike]) -> list[dict[str, Any]]:
         record["label"] = run_label(run_dir)
         runs.append(record)
     return runs
+
+
+def merge_runs(recorded: str | os.PathLike, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The runs of a report's ``runs.json`` with ``runs`` added (a run of the same folder is
+    replaced): a report grows without every earlier run folder at hand."""
+    path = Path(recorded)
+    if not path.is_file():
+        raise RunDirError(f"{path}: no runs.json to add to (make the report without --add first)")
+    new = {r["run_dir"] for r in runs}
+    return [r for r in json.loads(path.read_text()) if r["run_dir"] not in new] + runs
 
 
 def run_label(run_dir: str | os.PathLike) -> str:
@@ -152,12 +163,17 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: boo
         )
         if best is not None and videos:
             video = out / "videos" / f"{task}_{best['label']}_seed{best['seed']}.mp4"
-            video.parent.mkdir(exist_ok=True)
-            shutil.copyfile(best["videos"][0], video)
             gif = video.with_suffix(".gif")  # shown inline where an mp4 is only a link
-            frames = read_video(video)[::2]  # every other frame at 2/3 size: a few hundred KB
-            small = [cv2.resize(f, None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA) for f in frames]
-            write_video(gif, np.stack(small), fps=15)
+            if Path(best["videos"][0]).is_file():
+                video.parent.mkdir(exist_ok=True)
+                shutil.copyfile(best["videos"][0], video)
+                frames = read_video(video)[::2]  # every other frame at 2/3 size: a few hundred KB
+                small = [
+                    cv2.resize(f, None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA) for f in frames
+                ]
+                write_video(gif, np.stack(small), fps=15)
+            elif not (video.is_file() and gif.is_file()):  # a run added earlier keeps its copies
+                raise RunDirError(f"{best['videos'][0]}: the best {task} run's video is missing")
             written |= {video, gif}
             lines += [
                 f"Best `lbw` run (`{best['label']}` seed {best['seed']}, success "
