@@ -98,6 +98,18 @@ class PolicyConfig:
     checkpoint_every: int = 10_000  # env steps between resumable checkpoints
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        # Here, not in RunConfig: library callers building a PolicyConfig get the same errors.
+        if not self.action_noise >= 0:
+            raise ConfigError(f"policy.action_noise: must be ≥ 0 (0: none), got {self.action_noise}")
+        if not 0 <= self.excursions <= 1:
+            raise ConfigError(f"policy.excursions: a probability in [0, 1], got {self.excursions}")
+        if self.excursions > 0 and self.action_noise > 0:
+            raise ConfigError("policy.action_noise and policy.excursions: choose one (set the other to 0)")
+        for key in ("select_top", "select_episodes"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"policy.{key}: must be ≥ 1, got {getattr(self, key)}")
+
 
 @dataclass
 class EvalConfig:
@@ -133,15 +145,6 @@ class RunConfig:
         _check_choice("task", "task", self.task, TASKS)
         _check_choice("method", "method", self.method, METHODS)
         _check_choice("policy.keypoint_reward", "norm", self.policy.keypoint_reward, KEYPOINT_REWARDS)
-        if not self.policy.action_noise >= 0:
-            raise ConfigError(f"policy.action_noise: must be ≥ 0 (0: none), got {self.policy.action_noise}")
-        if not 0 <= self.policy.excursions <= 1:
-            raise ConfigError(f"policy.excursions: a probability in [0, 1], got {self.policy.excursions}")
-        if self.policy.excursions > 0 and self.policy.action_noise > 0:
-            raise ConfigError("policy.action_noise and policy.excursions: choose one (set the other to 0)")
-        for key in ("select_top", "select_episodes"):
-            if getattr(self.policy, key) < 1:
-                raise ConfigError(f"policy.{key}: must be ≥ 1, got {getattr(self.policy, key)}")
 
     @property
     def demo_clip(self) -> Path:

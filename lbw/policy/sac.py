@@ -239,8 +239,6 @@ def exploration_noise(config: PolicyConfig, action_dim: int) -> ActionNoise | No
     """The noise added to training actions: Ornstein-Uhlenbeck with σ = ``action_noise`` (SB3's
     θ = 0.15, dt = 0.01: nearly a random walk of 0.1 σ per step, reset every episode), or
     excursions started with probability ``excursions`` per step; None if both are 0."""
-    if config.action_noise > 0 and config.excursions > 0:
-        raise ValueError("policy.action_noise and policy.excursions: choose one")
     if config.excursions > 0:
         return ExcursionNoise(action_dim, config.excursions)
     if config.action_noise > 0:
