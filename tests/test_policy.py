@@ -133,15 +133,14 @@ def test_load_demonstration_and_bad_clips(detector, tmp_path: Path) -> None:
         load_demonstration(tmp_path / "missing.mp4", detector, None, LENGTH)
 
 
+def tiny_sac_config(**overrides) -> PolicyConfig:
+    """A 200-step SAC run with one-episode evaluations: seconds on the CPU."""
+    settings = dict(total_steps=200, learning_starts=50, batch_size=16, eval_episodes=1, checkpoint_every=100)
+    return PolicyConfig(**(settings | overrides))
+
+
 def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Path) -> None:
-    config = PolicyConfig(
-        total_steps=200,
-        learning_starts=50,
-        batch_size=16,
-        eval_every=100,
-        eval_episodes=1,
-        checkpoint_every=100,
-    )
+    config = tiny_sac_config(eval_every=100)
     make = lambda: make_method_env("lbw", "reach", demonstration, detector)  # noqa: E731
     best = train_sac(make, config, tmp_path / "policy", progress=False)
     assert best == tmp_path / "policy" / BEST and best.is_file()
@@ -167,17 +166,7 @@ def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Pat
 
 
 def test_top_candidates_are_kept_and_rescored(detector, demonstration, tmp_path: Path) -> None:
-    config = PolicyConfig(
-        total_steps=200,
-        learning_starts=50,
-        batch_size=16,
-        eval_every=50,
-        eval_episodes=1,
-        checkpoint_every=100,
-        select_top=2,
-        select_episodes=2,
-        action_noise=0.3,
-    )
+    config = tiny_sac_config(eval_every=50, select_top=2, select_episodes=2, action_noise=0.3)
     make = lambda: make_method_env("lbw", "reach", demonstration, detector)  # noqa: E731
     run = tmp_path / "policy"
     train_sac(make, config, run, progress=False)
