@@ -86,6 +86,9 @@ class PolicyConfig:
     # probability per env step of an excursion: a random action push held for 5–20 steps (0: none;
     # excludes action_noise)
     excursions: float = 0.0
+    # env steps during which action_noise or excursions apply, then plain SAC (null: all of
+    # training): exploration to escape a trap early, none to refine the skill late
+    exploration_steps: int | None = None
     proprioception: bool = False  # also observe the effector position (the arm's own state)
     # keypoint reward: l2 (‖z − zᴱ‖ over all keypoints) | per_keypoint (Σ_k ‖z_k − zᴱ_k‖ / √K)
     keypoint_reward: str = "l2"
@@ -106,6 +109,10 @@ class PolicyConfig:
             raise ConfigError(f"policy.excursions: a probability in [0, 1], got {self.excursions}")
         if self.excursions > 0 and self.action_noise > 0:
             raise ConfigError("policy.action_noise and policy.excursions: choose one (set the other to 0)")
+        if self.exploration_steps is not None and self.exploration_steps < 0:
+            raise ConfigError(
+                f"policy.exploration_steps: must be ≥ 0 (null: all of training), got {self.exploration_steps}"
+            )
         for key in ("select_top", "select_episodes"):
             if getattr(self, key) < 1:
                 raise ConfigError(f"policy.{key}: must be ≥ 1, got {getattr(self, key)}")

@@ -11,7 +11,7 @@ import torch
 from gymnasium.utils.env_checker import check_env
 
 import envs
-from lbw.config import PolicyConfig
+from lbw.config import ConfigError, PolicyConfig
 from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
 from lbw.policy.methods import Demonstration, load_demonstration, make_method_env
 from lbw.policy.reference import resample, resample_frames, to_unit
@@ -22,6 +22,7 @@ from lbw.policy.sac import (
     EVALUATIONS,
     LAST,
     SELECTION,
+    StopExplorationCallback,
     candidate_steps,
     exploration_noise,
     resize_replay_buffer,
@@ -212,6 +213,32 @@ def test_excursions_hold_one_random_push_then_stop() -> None:
     assert lengths and min(lengths) >= 5 and max(lengths) <= 20
     with pytest.raises(ValueError, match="choose one"):
         exploration_noise(PolicyConfig(excursions=0.05, action_noise=0.3), 3)
+
+
+def test_exploration_stops_after_exploration_steps() -> None:
+    from stable_baselines3 import SAC
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class NoiseLog(BaseCallback):
+        def _init_callback(self) -> None:
+            self.noisy: list[bool] = []
+
+        def _on_step(self) -> bool:
+            self.noisy.append(self.model.action_noise is not None)
+            return True
+
+    noise = exploration_noise(PolicyConfig(excursions=0.5), 1)
+    model = SAC("MlpPolicy", "Pendulum-v1", learning_starts=100, action_noise=noise, seed=0)
+    log = NoiseLog()
+    model.learn(60, callback=[StopExplorationCallback(30), log])
+    # Steps 1..29 explore; from step 30 (train_freq 1: the next rollout) SAC's sampling alone.
+    assert log.noisy == [True] * 29 + [False] * 31
+    # A run resumed past the cut starts without the noise.
+    model.action_noise = noise
+    model.learn(5, callback=StopExplorationCallback(30), reset_num_timesteps=False)
+    assert model.action_noise is None
+    with pytest.raises(ConfigError, match="policy.exploration_steps"):
+        PolicyConfig(exploration_steps=-1)
 
 
 def test_resize_replay_buffer_keeps_transitions_in_order() -> None:

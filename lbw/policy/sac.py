@@ -120,6 +120,24 @@ class ResumeCheckpointCallback(BaseCallback):
         os.replace(partial, self.run_dir / BUFFER)
 
 
+class StopExplorationCallback(BaseCallback):
+    """Drop the training actions' extra noise (``model.action_noise``) once ``until`` env steps
+    are done: SAC's own sampling alone from then on. A resumed run past ``until`` starts without."""
+
+    def __init__(self, until: int) -> None:
+        super().__init__()
+        self.until = until
+
+    def _on_training_start(self) -> None:
+        self._on_step()
+
+    def _on_step(self) -> bool:
+        # SB3 reads ``model.action_noise`` afresh for every rollout it collects.
+        if self.num_timesteps >= self.until:
+            self.model.action_noise = None
+        return True
+
+
 class ProgressBarCallback(BaseCallback):
     """A tqdm bar over env steps, showing the latest evaluation success rate."""
 
@@ -316,6 +334,8 @@ def _learn(
             eval_env, config.eval_every, config.eval_episodes, run_dir, keep=config.select_top
         )
         callbacks = [evaluations, ResumeCheckpointCallback(config.checkpoint_every, run_dir)]
+        if config.exploration_steps is not None:
+            callbacks.append(StopExplorationCallback(config.exploration_steps))
         if progress:
             callbacks.append(ProgressBarCallback(config.total_steps, evaluations))
         remaining = config.total_steps - model.num_timesteps
