@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
+import envs
 from lbw.checkpoint import device_name
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
@@ -181,6 +182,11 @@ def test_random_baseline_and_evaluate_command(tmp_path: Path, capsys: pytest.Cap
     assert main(["evaluate", str(run_dir), "--episodes", "3", "--quiet"]) == 0
     info = json.loads((run_dir / "eval" / "eval_info.json").read_text())
     assert info["aggregated"]["episodes"] == 3 and info["videos"] == []
+    # Each episode's start is the seeded reset's, and the success map shows them.
+    _, reset_info = envs.make("push").reset(seed=info["per_episode"][1]["seed"])
+    starts = [episode["initial_positions"]["block"] for episode in info["per_episode"]]
+    assert starts[1] == np.round(reset_info["positions"]["block"], 4).tolist() and starts[0] != starts[1]
+    assert (run_dir / "eval" / "success_map.png").read_bytes()[:4] == b"\x89PNG"
     assert main(["evaluate", str(run_dir), "--episodes", "2", "--record", "--quiet"]) == 0
     info = json.loads((run_dir / "eval" / "eval_info.json").read_text())
     assert len(info["videos"]) == 2 and all(Path(v).is_file() for v in info["videos"])

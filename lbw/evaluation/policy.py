@@ -2,10 +2,12 @@
 
     lbw evaluate runs/push/lbw_seed0 --episodes 50 --record 2
 
-writes ``RUN/eval/eval_info.json`` (per-episode seed, success, return, final goal distance and
-positions; aggregated success rate, returns, distances) and ``RUN/eval/videos/episode_NNN.mp4``:
-human demo | the demo in the robot domain with its keypoints | the robot's rollout with its
-keypoints. Evaluation seeds are 10_000 + i: never seen in training or in its evaluations.
+writes ``RUN/eval/eval_info.json`` (per-episode seed, success, return, final goal distance,
+initial and final positions; aggregated success rate, returns, distances),
+``RUN/eval/success_map.png`` (each episode's start, success or failure: which starts the policy
+handles) and ``RUN/eval/videos/episode_NNN.mp4``: human demo | the demo in the robot domain with
+its keypoints | the robot's rollout with its keypoints. Evaluation seeds are 10_000 + i: never
+seen in training or in its evaluations.
 """
 
 from __future__ import annotations
@@ -90,9 +92,39 @@ def evaluate_run(
         "videos": videos,
     }
     (out / "eval_info.json").write_text(json.dumps(info, indent=1))
+    plot_success_map(results, out / "success_map.png", title=f"{config.task}, {run_dir.name}")
     record_ = {"episodes": episodes, "build_wall_time_s": round(time.perf_counter() - start, 1)}
     (out / STAGE_FILE).write_text(json.dumps(record_, indent=1))
     return info
+
+
+def plot_success_map(results: list[EpisodeResult], path: Path, title: str = "") -> None:
+    """One panel per point whose start varies between episodes (the effector, the object):
+    its start on the table plane (x, y in cm), a green dot for a success, a red cross for a
+    failure. Failures bunched in one region show the starts the policy has not learned."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    starts = results[0].initial_positions
+    varying = [
+        n for n in starts if np.ptp([r.initial_positions[n][:2] for r in results], axis=0).max() > 1e-4
+    ]
+    names = varying or list(starts)  # one episode: every point
+    success = np.array([r.success for r in results])
+    figure, axes = plt.subplots(1, max(len(names), 1), figsize=(3.2 * max(len(names), 1), 3.4), squeeze=False)
+    for axis, name in zip(axes[0], names, strict=False):
+        xy = 100.0 * np.array([r.initial_positions[name][:2] for r in results])
+        axis.scatter(*xy[success].T, c="tab:green", marker="o", s=18, label="success")
+        axis.scatter(*xy[~success].T, c="tab:red", marker="x", s=22, label="failure")
+        axis.set(title=f"{name} at the start", xlabel="x, cm", ylabel="y, cm", aspect="equal")
+        axis.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7, loc="best")
+    figure.suptitle(f"{title}: success {success.mean():.2f} over {len(results)} episodes", fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
 
 
 def side_by_side(human: np.ndarray, demonstration: Demonstration | None, result: EpisodeResult) -> np.ndarray:

@@ -22,7 +22,8 @@ Act = Callable[[np.ndarray], np.ndarray]
 
 @dataclass
 class EpisodeResult:
-    """One evaluation episode. Distances in m; ``frames`` only for recorded episodes."""
+    """One evaluation episode. Distances and positions (x, y, z) in m, world frame; ``frames``
+    only for recorded episodes."""
 
     seed: int
     success: bool
@@ -30,6 +31,7 @@ class EpisodeResult:
     length: int
     final_goal_distance: float
     final_positions: dict[str, list[float]]
+    initial_positions: dict[str, list[float]] = field(default_factory=dict)
     frames: np.ndarray | None = field(default=None, repr=False)
     keypoints: np.ndarray | None = field(default=None, repr=False)
 
@@ -46,6 +48,7 @@ def rollout_episodes(env: gym.Env, act: Act, seeds: Iterable[int], record: int =
     results = []
     for i, seed in enumerate(seeds):
         obs, info = env.reset(seed=int(seed))
+        initial = _rounded(info["positions"])
         keep = i < record
         frames, keypoints = [env.render()] if keep else [], [info.get("keypoints")] if keep else []
         total, done, steps = 0.0, False, 0
@@ -64,12 +67,17 @@ def rollout_episodes(env: gym.Env, act: Act, seeds: Iterable[int], record: int =
                 return_=total,
                 length=steps,
                 final_goal_distance=float(info["goal_distance"]),
-                final_positions={k: np.round(v, 4).tolist() for k, v in info["positions"].items()},
+                final_positions=_rounded(info["positions"]),
+                initial_positions=initial,
                 frames=np.stack(frames) if keep else None,
                 keypoints=np.stack(keypoints) if keep and keypoints[0] is not None else None,
             )
         )
     return results
+
+
+def _rounded(positions: dict[str, np.ndarray]) -> dict[str, list[float]]:
+    return {k: np.round(v, 4).tolist() for k, v in positions.items()}
 
 
 def summarize(results: list[EpisodeResult]) -> dict[str, float]:
