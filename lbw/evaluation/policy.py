@@ -113,8 +113,8 @@ def plot_success_map(results: list[EpisodeResult], path: Path, title: str = "") 
     ]
     names = varying or list(starts)  # one episode: every point
     success = np.array([r.success for r in results])
-    figure, axes = plt.subplots(1, max(len(names), 1), figsize=(3.2 * max(len(names), 1), 3.4), squeeze=False)
-    for axis, name in zip(axes[0], names, strict=False):
+    figure, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.4), squeeze=False)
+    for axis, name in zip(axes[0], names, strict=True):
         xy = 100.0 * np.array([r.initial_positions[name][:2] for r in results])
         axis.scatter(*xy[success].T, c="tab:green", marker="o", s=18, label="success")
         axis.scatter(*xy[~success].T, c="tab:red", marker="x", s=22, label="failure")

@@ -31,7 +31,7 @@ class EpisodeResult:
     length: int
     final_goal_distance: float
     final_positions: dict[str, list[float]]
-    initial_positions: dict[str, list[float]] = field(default_factory=dict)
+    initial_positions: dict[str, list[float]]
     frames: np.ndarray | None = field(default=None, repr=False)
     keypoints: np.ndarray | None = field(default=None, repr=False)
 
