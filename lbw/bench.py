@@ -2,6 +2,9 @@
 
     lbw bench env                 # render ms, steps/s with and without rendering, per env
     lbw bench demos --seeds 100   # scripted demonstrator success per task and embodiment
+    lbw bench models              # perception training and inference time (--device cpu|cuda)
+    lbw bench policy              # env and SAC training steps/s per method
+    lbw bench sac --device cuda   # SAC alone on a synthetic env: is the policy faster on a GPU?
 
 Timings are medians over repeated runs (the machines are shared and noisy).
 """
@@ -242,4 +245,59 @@ def policy_table(rows: Sequence[PolicySpeed]) -> str:
     ]
     for r in rows:
         lines.append(f"| {r.task} | {r.method} | {r.env_steps_per_s:.0f} | {r.sac_steps_per_s:.0f} |")
+    return "\n".join(lines)
+
+
+@dataclass
+class SacSpeed:
+    device: str
+    obs_dim: int
+    steps_per_s: float  # SAC training on a synthetic env: action selection, replay, gradient steps
+
+
+def bench_sac(device: str | None = None, obs_dim: int = 13, steps: int = 500, repeats: int = 5) -> SacSpeed:
+    """SAC training steps/s with the default policy config on a synthetic env (random
+    observations of ``obs_dim``, the push ``lbw`` size: 6 keypoints × 2 + phase; no physics, no
+    rendering), so what is timed is the learner alone, on ``device`` (default: cuda if present)."""
+    import gymnasium as gym
+    import torch
+
+    from lbw.checkpoint import device_name, pick_device
+    from lbw.config import PolicyConfig
+    from lbw.policy.sac import build_sac
+    from lbw.training import torch_threads
+
+    class SyntheticEnv(gym.Env):
+        observation_space = gym.spaces.Box(-1.0, 1.0, (obs_dim,), np.float32)
+        action_space = gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
+
+        def reset(self, *, seed=None, options=None):
+            super().reset(seed=seed)
+            self.t = 0
+            return self.observation_space.sample(), {}
+
+        def step(self, action):
+            self.t += 1
+            return self.observation_space.sample(), 0.0, False, self.t >= envs.MAX_EPISODE_STEPS, {}
+
+    torch.manual_seed(0)
+    resolved = pick_device(device)
+    env = SyntheticEnv()
+    env.observation_space.seed(0)
+    with torch_threads(1):
+        model = build_sac(
+            env, PolicyConfig(learning_starts=100, total_steps=10 * steps * repeats), str(resolved)
+        )
+        model.learn(200)
+
+        def chunk() -> None:
+            model.learn(steps, reset_num_timesteps=False)
+
+        rate = steps / _median_time(chunk, repeats, warmup=1)
+    return SacSpeed(device_name(resolved), obs_dim, rate)
+
+
+def sac_table(rows: Sequence[SacSpeed]) -> str:
+    lines = ["| device | observation size | SAC training steps/s (synthetic env) |", "|---|---:|---:|"]
+    lines += [f"| {r.device} | {r.obs_dim} | {r.steps_per_s:.0f} |" for r in rows]
     return "\n".join(lines)

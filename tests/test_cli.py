@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,15 @@ def test_bench_env(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(argv) == 0
     assert "| reach | robot |" in capsys.readouterr().out
     assert (tmp_path / "bench.json").is_file()
+
+
+def test_bench_sac_times_the_learner_on_the_device_asked(tmp_path: Path) -> None:
+    out = tmp_path / "sac.json"
+    assert (
+        main(["bench", "sac", "--device", "cpu", "--steps", "50", "--repeats", "1", "--json", str(out)]) == 0
+    )
+    (row,) = json.loads(out.read_text())
+    assert row["device"] == "cpu" and row["obs_dim"] == 13 and row["steps_per_s"] > 0
 
 
 def test_bad_choices_exit_with_usage() -> None:

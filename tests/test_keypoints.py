@@ -111,7 +111,7 @@ def test_training_lowers_the_loss_and_round_trips(tmp_path: Path) -> None:
     assert after < 0.5 * before
     assert (tmp_path / "run" / "log.jsonl").is_file() and list((tmp_path / "run" / "samples").glob("*.png"))
 
-    detector = KeypointDetector.load(checkpoint)
+    detector = KeypointDetector.load(checkpoint, device="cpu")  # compared with the CPU model
     keypoints = detector(data.frames[:5])
     assert keypoints.shape == (5, 3, 2) and np.all((keypoints >= 0) & (keypoints <= 16))
     trainer.model.eval()
@@ -120,9 +120,26 @@ def test_training_lowers_the_loss_and_round_trips(tmp_path: Path) -> None:
     # An inference-only export (no optimizer state) finds the same keypoints; it cannot be resumed.
     exported = detector.save(tmp_path / "small.pt")
     assert exported.stat().st_size < checkpoint.stat().st_size
-    np.testing.assert_allclose(KeypointDetector.load(exported)(data.frames[:5]), keypoints, atol=1e-6)
+    np.testing.assert_allclose(
+        KeypointDetector.load(exported, device="cpu")(data.frames[:5]), keypoints, atol=1e-6
+    )
     with pytest.raises(CheckpointError, match="inference-only"):
         TransporterTrainer(config).resume(exported)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_trained_on_the_gpu_finds_the_same_keypoints_on_the_cpu(tmp_path: Path) -> None:
+    data = _moving_square_dataset()
+    config = TransporterTrainConfig(model=TINY, iterations=10, batch_size=8, sample_every=5, log_every=5)
+    trainer = TransporterTrainer(config, device="cuda")
+    checkpoint = trainer.train(data, tmp_path / "run", progress=False)
+    on_gpu = KeypointDetector.load(checkpoint, device="cuda")(data.frames[:8])
+    on_cpu = KeypointDetector.load(checkpoint, device="cpu")(data.frames[:8])
+    np.testing.assert_allclose(on_cpu, on_gpu, atol=1e-2)  # pixels: TF32 convolutions on the GPU
+    longer = TransporterTrainConfig(model=TINY, iterations=14, batch_size=8, sample_every=5, log_every=5)
+    resumed = TransporterTrainer(longer, device="cpu")  # a GPU run goes on on the CPU
+    resumed.train(data, tmp_path / "run", resume=True, progress=False)
+    assert resumed.iteration == 14
 
 
 def test_resume_continues_where_it_stopped(tmp_path: Path) -> None:

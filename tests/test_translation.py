@@ -110,6 +110,21 @@ def test_train_save_resume_and_translate(kind: str, tmp_path: Path) -> None:
         _trainer(kind).resume(exported)
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+@pytest.mark.parametrize("kind", ["munit", "cyclegan"])
+def test_trained_on_the_gpu_translates_alike_on_the_cpu(kind: str, tmp_path: Path) -> None:
+    human, robot = _domain((200, 120, 60)), _domain((120, 120, 130))
+    trainer = trainer_class(kind)(TINY[kind], TRAIN, device="cuda")
+    checkpoint = trainer.train(human, robot, tmp_path / "run", progress=False)
+    on_gpu = Translator.load(checkpoint, device="cuda")(human.frames[:4]).astype(int)
+    on_cpu = Translator.load(checkpoint, device="cpu")(human.frames[:4]).astype(int)
+    assert np.abs(on_gpu - on_cpu).max() <= 2  # uint8 levels: float rounding differs, nothing else
+    longer = TranslatorTrainConfig(**{**TRAIN.__dict__, "iterations": 9})
+    resumed = trainer_class(kind)(TINY[kind], longer, device="cpu")
+    resumed.train(human, robot, tmp_path / "run", resume=True, progress=False)
+    assert resumed.iteration == 9
+
+
 def test_checkpoint_errors(tmp_path: Path) -> None:
     with pytest.raises(CheckpointError, match="no such checkpoint"):
         Translator.load(tmp_path / "missing.pt")

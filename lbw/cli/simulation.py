@@ -10,7 +10,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from envs import EMBODIMENTS, TASKS
-from lbw.cli.options import common, task_option
+from lbw.cli.options import common, device_option, task_option
 from lbw.config import METHODS
 
 
@@ -46,8 +46,11 @@ def _bench(args: argparse.Namespace) -> None:
     from lbw import bench
 
     if args.target == "models":
-        rows: list = bench.bench_models(repeats=args.repeats)
+        rows: list = bench.bench_models(repeats=args.repeats, device=args.device)
         table = bench.models_table(rows)
+    elif args.target == "sac":
+        rows = [bench.bench_sac(device=args.device, steps=args.steps, repeats=args.repeats)]
+        table = bench.sac_table(rows)
     elif args.target == "policy":
         grid = [(t, m) for t in args.tasks for m in args.methods]
         rows = [bench.bench_policy(t, m, repeats=args.repeats) for t, m in tqdm(grid, disable=args.quiet)]
@@ -104,9 +107,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="measure simulation, model and policy-training speed, or demonstrator reliability",
         description="env: median render time and env steps/s with and without rendering. "
         "demos: scripted demonstrator success over seeded initial states. models: training and "
-        "inference time of the perception models. policy: env and SAC training steps/s per method.",
+        "inference time of the perception models. policy: env and SAC training steps/s per method. "
+        "sac: SAC training steps/s on a synthetic env (the learner alone, on --device).",
     )
-    bench.add_argument("target", choices=("env", "demos", "models", "policy"), help="what to measure")
+    bench.add_argument("target", choices=("env", "demos", "models", "policy", "sac"), help="what to measure")
     bench.add_argument(
         "--tasks",
         nargs="+",
@@ -131,10 +135,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="METHOD",
         help="policy: methods (default: lbw pixel oracle)",
     )
-    bench.add_argument("--steps", type=int, default=300, help="env: steps per timed run (default: 300)")
+    bench.add_argument("--steps", type=int, default=300, help="env, sac: steps per timed run (default: 300)")
     bench.add_argument(
-        "--repeats", type=int, default=5, help="env, models: timed runs; the median is reported (default: 5)"
+        "--repeats", type=int, default=5, help="timed runs; the median is reported (default: 5)"
     )
+    device_option(bench)  # models, sac
     bench.add_argument("--seeds", type=int, default=100, help="demos: seeded episodes (default: 100)")
     bench.add_argument("--json", default=None, help="also write the rows to this JSON file")
     bench.add_argument("--quiet", action="store_true", help="no progress bar")
