@@ -14,10 +14,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 import envs
+
+if TYPE_CHECKING:
+    import gymnasium
 
 # Budgets from DESIGN.md on the 2-core CPU machine.
 RENDER_BUDGET_MS = 2.5
@@ -207,15 +211,28 @@ class PolicySpeed:
 POLICY_BUDGET_STEPS_PER_S = 100  # issue: SAC training at ≥ 100 env steps/s on this machine
 
 
+def _sac_steps_per_s(env: gymnasium.Env, device: str, steps: int, repeats: int, warmup: int) -> float:
+    """Median env steps/s of SAC training on ``env`` (default policy config, on ``device``),
+    timed in chunks of ``steps`` after 200 untimed steps (100 of them random, then updates)."""
+    from lbw.config import PolicyConfig
+    from lbw.policy.sac import build_sac
+
+    model = build_sac(env, PolicyConfig(learning_starts=100, total_steps=10 * steps * repeats), device)
+    model.learn(200)
+
+    def chunk() -> None:
+        model.learn(steps, reset_num_timesteps=False)
+
+    return steps / _median_time(chunk, repeats, warmup=warmup)
+
+
 def bench_policy(task: str, method: str, steps: int = 500, repeats: int = 5) -> PolicySpeed:
     """Env and SAC training throughput of a method, with the default-size Transporter (untrained
     weights: speed does not depend on them) and a synthetic reference trajectory."""
     import torch
 
-    from lbw.config import PolicyConfig
     from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
     from lbw.policy.methods import Demonstration, make_method_env
-    from lbw.policy.sac import build_sac
     from lbw.training import torch_threads
 
     torch.manual_seed(0)
@@ -227,13 +244,7 @@ def bench_policy(task: str, method: str, steps: int = 500, repeats: int = 5) -> 
     rng = np.random.default_rng(0)
     with torch_threads(1):
         env_rate = float(np.median([_steps_per_s(env, steps, rng) for _ in range(repeats)]))
-        model = build_sac(env, PolicyConfig(learning_starts=100, total_steps=10 * steps * repeats), "cpu")
-        model.learn(200)
-
-        def chunk() -> None:
-            model.learn(steps, reset_num_timesteps=False)
-
-        sac_rate = steps / _median_time(chunk, repeats, warmup=0)
+        sac_rate = _sac_steps_per_s(env, "cpu", steps, repeats, warmup=0)
     env.close()
     return PolicySpeed(task, method, env_rate, sac_rate)
 
@@ -263,8 +274,6 @@ def bench_sac(device: str | None = None, obs_dim: int = 13, steps: int = 500, re
     import torch
 
     from lbw.checkpoint import device_name, pick_device
-    from lbw.config import PolicyConfig
-    from lbw.policy.sac import build_sac
     from lbw.training import torch_threads
 
     class SyntheticEnv(gym.Env):
@@ -285,15 +294,7 @@ def bench_sac(device: str | None = None, obs_dim: int = 13, steps: int = 500, re
     env = SyntheticEnv()
     env.observation_space.seed(0)
     with torch_threads(1):
-        model = build_sac(
-            env, PolicyConfig(learning_starts=100, total_steps=10 * steps * repeats), str(resolved)
-        )
-        model.learn(200)
-
-        def chunk() -> None:
-            model.learn(steps, reset_num_timesteps=False)
-
-        rate = steps / _median_time(chunk, repeats, warmup=1)
+        rate = _sac_steps_per_s(env, str(resolved), steps, repeats, warmup=1)
     return SacSpeed(device_name(resolved), obs_dim, rate)
 
 
