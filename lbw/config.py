@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,22 @@ VIDEO_METHODS = ("lbw", "lbw_cyclegan", "no_translation", "pixel", "robot_demo")
 STATE_METHODS = ("oracle", "random")  # baselines on ground truth
 METHODS = VIDEO_METHODS + STATE_METHODS
 KEYPOINT_REWARDS = ("l2", "per_keypoint")  # norms of the keypoint reward (lbw.policy.KeypointReward)
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """YAML 1.1 as PyYAML reads it, plus floats written without a dot (``3e-5``, which YAML 1.1
+    leaves a string)."""
+
+
+_YamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def _parse_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_YamlLoader)
 
 
 class ConfigError(ValueError):
@@ -76,6 +93,9 @@ class PolicyConfig:
     batch_size: int = 128  # transitions per gradient step
     gamma: float = 0.97  # discount
     learning_rate: float = 3e-4
+    # learning rate at total_steps, reached linearly from learning_rate (null: constant):
+    # small late steps keep a learned push from being unlearned between evaluations
+    learning_rate_final: float | None = None
     net_arch: list[int] = field(default_factory=lambda: [64, 64])  # hidden sizes of actor and critics
     train_freq: int = 2  # env steps between updates (2 keeps training ≥ 100 env steps/s on 2 CPU cores)
     gradient_steps: int = 1  # gradient steps per update
@@ -113,6 +133,10 @@ class PolicyConfig:
             raise ConfigError(
                 f"policy.exploration_steps: must be ≥ 0 (null: all of training), got {self.exploration_steps}"
             )
+        for key in ("learning_rate", "learning_rate_final"):
+            value = getattr(self, key)
+            if value is not None and not value > 0:
+                raise ConfigError(f"policy.{key}: must be > 0, got {value}")
         for key in ("select_top", "select_episodes"):
             if getattr(self, key) < 1:
                 raise ConfigError(f"policy.{key}: must be ≥ 1, got {getattr(self, key)}")
@@ -191,7 +215,11 @@ def from_dict(cls: type, values: dict[str, Any], prefix: str = "") -> Any:
             raise ConfigError(f"unknown config key '{prefix}{key}'; known keys: {', '.join(sorted(fields))}")
         nested = fields[key].type
         nested_cls = _DATACLASSES.get(nested if isinstance(nested, str) else getattr(nested, "__name__", ""))
-        kwargs[key] = from_dict(nested_cls, value, f"{prefix}{key}.") if nested_cls else value
+        if nested_cls:
+            kwargs[key] = from_dict(nested_cls, value, f"{prefix}{key}.")
+        else:
+            _check_type(fields[key], value, f"{prefix}{key}")
+            kwargs[key] = value
     try:
         return cls(**kwargs)
     except TypeError as error:
@@ -209,7 +237,7 @@ def apply_override(values: dict[str, Any], override: str) -> None:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
             raise ConfigError(f"override {override!r}: {part!r} is not a section")
-    node[leaf] = yaml.safe_load(raw)
+    node[leaf] = _parse_yaml(raw)
 
 
 def load_config(
@@ -222,33 +250,27 @@ def load_config(
         if not path.is_file():
             raise ConfigError(f"{path}: no such config file")
         try:
-            values = yaml.safe_load(path.read_text()) or {}
+            values = _parse_yaml(path.read_text()) or {}
         except yaml.YAMLError as error:
             raise ConfigError(f"{path}: not valid YAML ({error})") from error
     for override in overrides:
         apply_override(values, override)
-    config = from_dict(RunConfig, values)
-    _check_types(config)
-    return config
+    return from_dict(RunConfig, values)
 
 
-def _check_types(config: Any, prefix: str = "") -> None:
-    """Reject values of the wrong kind (``policy.total_steps: ten``) before any work starts."""
-    for f in dataclasses.fields(config):
-        value = getattr(config, f.name)
-        if dataclasses.is_dataclass(value):
-            _check_types(value, f"{prefix}{f.name}.")
-            continue
-        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        if value is None and "None" in str(f.type):
-            continue
-        # An optional key (``int | None``) is checked against the type it names first.
-        expected = _TYPES[str(f.type).split()[0]] if default is None else type(default)
-        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            ok = True
-        if not ok:
-            raise ConfigError(f"{prefix}{f.name}: expected {expected.__name__}, got {value!r}")
+def _check_type(f: dataclasses.Field, value: Any, key: str) -> None:
+    """Reject a value of the wrong kind (``policy.total_steps: ten``) before any work starts,
+    and before a dataclass's own checks compare it with numbers."""
+    default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+    if value is None and "None" in str(f.type):
+        return
+    # An optional key (``int | None``) is checked against the type it names first.
+    expected = _TYPES[str(f.type).split()[0]] if default is None else type(default)
+    ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        ok = True
+    if not ok:
+        raise ConfigError(f"{key}: expected {expected.__name__}, got {value!r}")
 
 
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}

@@ -84,6 +84,12 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
         load_config(None, ["policy.excursions=2"])
     with pytest.raises(ConfigError, match="policy.select_top: must be ≥ 1"):
         load_config(None, ["policy.select_top=0"])
+    with pytest.raises(ConfigError, match="policy.learning_rate_final: must be > 0"):
+        load_config(None, ["policy.learning_rate_final=0"])
+    with pytest.raises(ConfigError, match="policy.learning_rate_final: expected float, got 'fast'"):
+        load_config(None, ["policy.learning_rate_final=fast"])
+    # YAML 1.1 reads 3e-5 as a string; configs read it as the float anyone means by it.
+    assert load_config(None, ["policy.learning_rate_final=3e-5"]).policy.learning_rate_final == 3e-5
     with pytest.raises(ConfigError, match="key=value"):
         load_config(None, ["policy.seed"])
     with pytest.raises(ConfigError, match="no such config"):

@@ -141,7 +141,7 @@ def tiny_sac_config(**overrides) -> PolicyConfig:
 
 
 def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Path) -> None:
-    config = tiny_sac_config(eval_every=100)
+    config = tiny_sac_config(eval_every=100, learning_rate_final=3e-5)
     make = lambda: make_method_env("lbw", "reach", demonstration, detector)  # noqa: E731
     best = train_sac(make, config, tmp_path / "policy", progress=False)
     assert best == tmp_path / "policy" / BEST and best.is_file()
@@ -156,6 +156,9 @@ def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Pat
 
     resumed = SAC.load(tmp_path / "policy" / LAST)
     assert resumed.num_timesteps == 300
+    # The learning rate decayed linearly to learning_rate_final over the resumed total.
+    assert resumed.actor.optimizer.param_groups[0]["lr"] == pytest.approx(3e-5, rel=0.05)
+    assert resumed.lr_schedule(0.5) == pytest.approx((3e-4 + 3e-5) / 2)
     # The resumed session's buffer grew with total_steps: all 300 transitions are kept.
     resumed.load_replay_buffer(tmp_path / "policy" / BUFFER)
     assert resumed.replay_buffer.buffer_size == 300 and resumed.replay_buffer.full

@@ -30,6 +30,7 @@ from stable_baselines3.common.buffers import NStepReplayBuffer, ReplayBuffer
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.logger import Logger, make_output_format
 from stable_baselines3.common.noise import ActionNoise, OrnsteinUhlenbeckActionNoise
+from stable_baselines3.common.utils import LinearSchedule
 from tqdm.auto import tqdm
 
 from lbw.config import PolicyConfig
@@ -268,6 +269,14 @@ def exploration_noise(config: PolicyConfig, action_dim: int) -> ActionNoise | No
     return None
 
 
+def learning_rate_schedule(config: PolicyConfig) -> float | LinearSchedule:
+    """``learning_rate``, constant, or decayed linearly to ``learning_rate_final`` at
+    ``total_steps`` (SB3 schedules run on the fraction of ``total_steps`` left)."""
+    if config.learning_rate_final is None:
+        return config.learning_rate
+    return LinearSchedule(config.learning_rate, config.learning_rate_final, end_fraction=1.0)
+
+
 def build_sac(env: gym.Env, config: PolicyConfig, device: str = POLICY_DEVICE) -> SAC:
     """SB3 SAC with the config's sizes and update ratio: small MLPs, batches and one gradient
     step per ``train_freq`` env steps keep it ≥ 100 env steps/s on 2 CPU cores."""
@@ -275,7 +284,7 @@ def build_sac(env: gym.Env, config: PolicyConfig, device: str = POLICY_DEVICE) -
     return SAC(
         "MlpPolicy",
         env,
-        learning_rate=config.learning_rate,
+        learning_rate=learning_rate_schedule(config),
         buffer_size=replay_capacity(config),
         learning_starts=config.learning_starts,
         batch_size=config.batch_size,
@@ -328,6 +337,8 @@ def _learn(
             # A run resumed with more steps (or another capacity) gets the capacity it asks for.
             model.replay_buffer = resize_replay_buffer(model.replay_buffer, replay_capacity(config))
             model.action_noise = exploration_noise(config, env.action_space.shape[0])
+            model.learning_rate = learning_rate_schedule(config)  # over the new total_steps
+            model._setup_lr_schedule()
         else:
             model = build_sac(env, config, device)
         # SB3 truncates its csv when it opens it: a resumed session logs to a file of its own.
