@@ -52,7 +52,7 @@ from lbw.config import (
     RunConfig,
     TranslatorConfig,
     config_hash,
-    from_dict,
+    load_config,
 )
 from lbw.training import RunDirError, training_time_s
 
@@ -347,7 +347,7 @@ def load_run_config(run_dir: str | os.PathLike) -> RunConfig:
     path = Path(run_dir) / "config.yaml"
     if not path.is_file():
         raise RunDirError(f"{run_dir}: not a run folder (no config.yaml)")
-    return from_dict(RunConfig, yaml.safe_load(path.read_text()))
+    return load_config(path)  # the one config reader: same YAML floats, key and type checks
 
 
 # --------------------------------------------------------------------------- policy stages
