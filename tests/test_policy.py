@@ -141,14 +141,15 @@ def tiny_sac_config(**overrides) -> PolicyConfig:
 
 
 def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Path) -> None:
-    config = tiny_sac_config(eval_every=100, learning_rate_final=3e-5)
+    config = tiny_sac_config(eval_every=100)
     make = lambda: make_method_env("lbw", "reach", demonstration, detector)  # noqa: E731
     best = train_sac(make, config, tmp_path / "policy", progress=False)
     assert best == tmp_path / "policy" / BEST and best.is_file()
     assert [r["iteration"] for r in read_jsonl(tmp_path / "policy" / EVALUATIONS)] == [100, 200]
     assert (tmp_path / "policy" / LAST).is_file() and (tmp_path / "policy" / BUFFER).is_file()
-    # An interrupted run goes on from its checkpoint: the step count and the log continue.
-    config.total_steps = 300
+    # An interrupted run goes on from its checkpoint: the step count and the log continue;
+    # the learning rate follows the config it is resumed with, not the saved model's.
+    config.total_steps, config.learning_rate_final = 300, 3e-5
     train_sac(make, config, tmp_path / "policy", resume=True, progress=False)
     assert [r["iteration"] for r in read_jsonl(tmp_path / "policy" / EVALUATIONS)] == [100, 200, 300]
     from stable_baselines3 import SAC

@@ -332,13 +332,18 @@ def _learn(
 ) -> None:
     try:
         if resume and (run_dir / LAST).exists():
-            model = SAC.load(run_dir / LAST, env=env, device=device)
+            # The learning rate comes from the config, not the file: a run resumed to more
+            # steps decays over the new total_steps.
+            model = SAC.load(
+                run_dir / LAST,
+                env=env,
+                device=device,
+                custom_objects={"learning_rate": learning_rate_schedule(config)},
+            )
             model.load_replay_buffer(run_dir / BUFFER)
             # A run resumed with more steps (or another capacity) gets the capacity it asks for.
             model.replay_buffer = resize_replay_buffer(model.replay_buffer, replay_capacity(config))
             model.action_noise = exploration_noise(config, env.action_space.shape[0])
-            model.learning_rate = learning_rate_schedule(config)  # over the new total_steps
-            model._setup_lr_schedule()
         else:
             model = build_sac(env, config, device)
         # SB3 truncates its csv when it opens it: a resumed session logs to a file of its own.
