@@ -385,7 +385,8 @@ def policy_stage(
     config: RunConfig, stages: dict[str, str], resume: bool = False, progress: bool = True
 ) -> Path:
     """Train SAC in ``RUN/policy`` (nothing to train for ``random``); returns the folder."""
-    from lbw.policy.sac import EVALUATIONS, train_sac
+    from lbw.policy.callbacks import EVALUATIONS
+    from lbw.policy.sac import train_sac
 
     folder = config.run_dir / "policy"
     record_file = folder / STAGE_FILE

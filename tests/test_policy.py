@@ -13,21 +13,19 @@ from gymnasium.utils.env_checker import check_env
 import envs
 from lbw.config import ConfigError, PolicyConfig
 from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
-from lbw.policy.methods import Demonstration, load_demonstration, make_method_env
-from lbw.policy.reference import resample, resample_frames, to_unit
-from lbw.policy.sac import (
+from lbw.policy.callbacks import (
     BEST,
     BUFFER,
     CANDIDATES,
     EVALUATIONS,
     LAST,
-    SELECTION,
     StopExplorationCallback,
     candidate_steps,
-    exploration_noise,
-    resize_replay_buffer,
-    train_sac,
 )
+from lbw.policy.exploration import exploration_noise
+from lbw.policy.methods import Demonstration, load_demonstration, make_method_env
+from lbw.policy.reference import resample, resample_frames, to_unit
+from lbw.policy.sac import SELECTION, resize_replay_buffer, train_sac
 from lbw.policy.wrappers import KeypointReward, PixelReward
 from lbw.training import read_jsonl
 from lbw.video import VideoError, write_video

@@ -42,7 +42,7 @@ def evaluate_run(
     from stable_baselines3 import SAC
 
     from lbw.pipeline import STAGE_FILE, load_run_config, method_env_factory
-    from lbw.policy.sac import BEST, deterministic_policy
+    from lbw.policy.callbacks import BEST, deterministic_policy
 
     run_dir = Path(run_dir)
     config = load_run_config(run_dir)

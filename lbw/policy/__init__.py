@@ -3,7 +3,8 @@
     from lbw.policy import load_demonstration, make_method_env, train_sac
 
 Modules: ``reference`` (the demo as a trajectory), ``wrappers`` (observations and rewards),
-``methods`` (one env factory per method), ``sac`` (training with callbacks).
+``methods`` (one env factory per method), ``sac`` (training), ``callbacks`` (its evaluation,
+checkpoints and progress), ``exploration`` (extra noise on training actions).
 """
 
 from lbw.policy.methods import Demonstration, load_demonstration, make_method_env, random_policy
