@@ -1,6 +1,10 @@
 """Extra exploration noise on SAC's training actions (SB3 ``ActionNoise``), chosen by config.
 
-model.action_noise = exploration_noise(config, action_dim=3)  # None, OU noise or excursions
+    model.action_noise = exploration_noise(config, action_dim=3)  # None, OU noise or excursions
+
+Ornstein-Uhlenbeck noise drifts a little each step; an excursion holds one large random push
+for 5–20 steps. ``StopExplorationCallback`` (``callbacks``) turns either off after
+``exploration_steps``.
 """
 
 from __future__ import annotations
