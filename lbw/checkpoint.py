@@ -12,6 +12,8 @@ from typing import Any
 
 import torch
 
+from lbw.files import atomic_write
+
 FORMAT_VERSION = 1
 
 
@@ -24,12 +26,8 @@ def save_checkpoint(path: str | os.PathLike, kind: str, **content: Any) -> Path:
     or not at all (an interrupted run never leaves a half-written checkpoint behind)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
+    with atomic_write(path) as partial:
         torch.save({"kind": kind, "format_version": FORMAT_VERSION, **content}, partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
     return path
 
 

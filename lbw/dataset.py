@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 
 import envs
 from envs.base import TabletopEnv
+from lbw.files import atomic_write
 
 FORMAT_VERSION = 1
 _KEYS = ("frames", "episode", "step", "pixels", "meta")
@@ -79,8 +80,7 @@ class FrameDataset:
         self.validate(str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {**self.meta, "point_names": self.point_names, "format_version": FORMAT_VERSION}
-        partial = path.with_name(f".{path.stem}.partial.npz")
-        try:
+        with atomic_write(path) as partial:
             np.savez_compressed(
                 partial,
                 frames=self.frames,
@@ -89,9 +89,6 @@ class FrameDataset:
                 pixels=self.pixels,
                 meta=np.array(json.dumps(meta)),
             )
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
         return path
 
 

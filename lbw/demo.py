@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 import envs
+from lbw.files import atomic_write
 from lbw.video import write_video
 
 
@@ -77,9 +78,8 @@ class Demo:
             "pixels_uv": {k: np.round(v, 3).tolist() for k, v in self.pixels.items()},
             **self.meta,
         }
-        partial = paths["sidecar"].with_suffix(".json.partial")
-        partial.write_text(json.dumps(sidecar, indent=1))
-        partial.replace(paths["sidecar"])
+        with atomic_write(paths["sidecar"]) as partial:
+            partial.write_text(json.dumps(sidecar, indent=1))
         return paths
 
 

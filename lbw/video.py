@@ -20,6 +20,8 @@ import cv2
 import imageio.v3 as iio
 import numpy as np
 
+from lbw.files import atomic_write
+
 VIDEO_SUFFIXES = (".mp4", ".gif", ".avi", ".mov", ".webm", ".mkv")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 WRITE_SUFFIXES = (".mp4", ".gif")
@@ -146,8 +148,7 @@ def write_video(path: str | os.PathLike, frames: Sequence[np.ndarray] | np.ndarr
     if video.shape[0] == 0:
         raise VideoError(f"{path}: no frames to write")
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.stem}.partial{suffix}")
-    try:
+    with atomic_write(path) as partial:
         if suffix == ".mp4":
             # Near-lossless H.264: these clips are ground truth for later stages; 64 px frames
             # stay a few tens of kB anyway.
@@ -163,7 +164,4 @@ def write_video(path: str | os.PathLike, frames: Sequence[np.ndarray] | np.ndarr
             )
         else:
             iio.imwrite(partial, video, plugin="pillow", duration=1000.0 / fps, loop=0)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
     return path

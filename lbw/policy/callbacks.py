@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from tqdm.auto import tqdm
 
 from lbw.evaluation.rollouts import rollout_episodes, summarize
+from lbw.files import atomic_write
 from lbw.training import JsonlLogger, read_jsonl
 
 TRAINING_EVAL_SEED = 20_000  # evaluation seeds during training; the final evaluation uses others
@@ -104,9 +104,8 @@ class ResumeCheckpointCallback(BaseCallback):
 
     def save(self) -> None:
         atomic_save(self.model, self.run_dir / LAST)
-        partial = self.run_dir / f".{BUFFER}.partial"
-        self.model.save_replay_buffer(partial)
-        os.replace(partial, self.run_dir / BUFFER)
+        with atomic_write(self.run_dir / BUFFER) as partial:
+            self.model.save_replay_buffer(partial)
 
 
 class StopExplorationCallback(BaseCallback):
@@ -153,9 +152,8 @@ def deterministic_policy(model: SAC) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def atomic_save(model: SAC, path: Path) -> None:
-    partial = path.with_name(f".{path.stem}.partial.zip")
-    model.save(partial)
-    os.replace(partial, path)
+    with atomic_write(path) as partial:
+        model.save(partial)
 
 
 def candidate_steps(folder: Path) -> set[int]:

@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 
 from lbw.config import PolicyConfig
 from lbw.evaluation.rollouts import rollout_episodes, summarize
+from lbw.files import atomic_write
 from lbw.policy.callbacks import (
     BEST,
     BUFFER,
@@ -74,9 +75,8 @@ def select_candidate(
     chosen = max(
         rows, key=lambda r: (r["validation/success_rate"], -r["validation/mean_final_goal_distance"])
     )
-    partial = run_dir / f".{BEST}.partial"
-    shutil.copyfile(folder / f"step_{chosen['iteration']}.zip", partial)
-    os.replace(partial, run_dir / BEST)
+    with atomic_write(run_dir / BEST) as partial:
+        shutil.copyfile(folder / f"step_{chosen['iteration']}.zip", partial)
     record = {"chosen": chosen["iteration"], "candidates": rows}
     (run_dir / SELECTION).write_text(json.dumps(record, indent=1))
     return record
