@@ -25,7 +25,7 @@ from lbw.policy.callbacks import (
 from lbw.policy.exploration import exploration_noise
 from lbw.policy.methods import Demonstration, load_demonstration, make_method_env
 from lbw.policy.reference import resample, resample_frames, to_unit
-from lbw.policy.sac import SELECTION, resize_replay_buffer, train_sac
+from lbw.policy.sac import SELECTION, build_sac, resize_replay_buffer, train_sac
 from lbw.policy.wrappers import KeypointReward, PixelReward
 from lbw.training import read_jsonl
 from lbw.video import VideoError, write_video
@@ -141,6 +141,10 @@ def tiny_sac_config(**overrides) -> PolicyConfig:
 def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Path) -> None:
     config = tiny_sac_config(eval_every=100)
     make = lambda: make_method_env("lbw", "reach", demonstration, detector)  # noqa: E731
+    # A fresh run decays from learning_rate to learning_rate_final; without the latter, constant.
+    decaying = build_sac(make(), tiny_sac_config(learning_rate_final=3e-5))
+    assert decaying.lr_schedule(0.5) == pytest.approx((3e-4 + 3e-5) / 2)
+    assert build_sac(make(), config).lr_schedule(0.5) == pytest.approx(3e-4)
     best = train_sac(make, config, tmp_path / "policy", progress=False)
     assert best == tmp_path / "policy" / BEST and best.is_file()
     assert [r["iteration"] for r in read_jsonl(tmp_path / "policy" / EVALUATIONS)] == [100, 200]
