@@ -15,7 +15,7 @@ from lbw.checkpoint import device_name
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
 from lbw.evaluation.report import collect_runs, results_table, seed_band, write_report
-from lbw.pipeline import configured_perception, perception_stages
+from lbw.stages import configured_perception, perception_stages
 from lbw.training import RunDirError
 from lbw.translation import Translator
 
@@ -220,7 +220,7 @@ def test_a_stage_being_built_makes_another_run_wait_and_say_so(
 ) -> None:
     import threading
 
-    from lbw.pipeline import _locked
+    from lbw.stages import _locked
 
     stage, order = tmp_path / "keypoints-abc", []
     with _locked(stage):
@@ -235,7 +235,7 @@ def test_a_stage_being_built_makes_another_run_wait_and_say_so(
 
 
 def _enter(stage: Path, order: list[str]) -> None:
-    from lbw.pipeline import _locked
+    from lbw.stages import _locked
 
     with _locked(stage):
         order.append("entered")

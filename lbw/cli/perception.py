@@ -12,7 +12,7 @@ from lbw.config import DataConfig, KeypointsConfig, TranslatorConfig
 
 
 def _train_translator(args: argparse.Namespace) -> None:
-    from lbw.pipeline import translator_trainer
+    from lbw.stages import translator_trainer
 
     human = _dataset(args.task, "human", args.human_data, args.frames, args.seed, args.quiet)
     robot = _dataset(args.task, "robot", args.robot_data, args.frames, args.seed, args.quiet)
@@ -38,7 +38,7 @@ def _translate(args: argparse.Namespace) -> None:
 
 
 def _train_keypoints(args: argparse.Namespace) -> None:
-    from lbw.pipeline import keypoints_trainer
+    from lbw.stages import keypoints_trainer
 
     data = _dataset(args.task, "robot", args.data, args.frames, args.seed, args.quiet)
     section = KeypointsConfig(
@@ -81,7 +81,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
     from lbw.demo import record_demo
     from lbw.evaluation.perception import comparison_picture, evaluate_perception
     from lbw.keypoints.trainer import KeypointDetector
-    from lbw.pipeline import configured_perception, stage_of, stage_record
+    from lbw.stages import configured_perception, stage_of, stage_record
     from lbw.training import RunDirError, training_time_s
     from lbw.translation import Translator
 
@@ -139,7 +139,7 @@ def _dataset(task: str, domain: str, path: str | None, frames: int, seed: int, q
     """The frame dataset at ``path``, or by default the one `lbw run` collects with these
     ``frames`` and ``seed`` (cached in runs/TASK/stages/, keyed by the scene's look)."""
     from lbw.dataset import load_frames
-    from lbw.pipeline import cached_frames
+    from lbw.stages import cached_frames
 
     if path is not None:
         return load_frames(path)

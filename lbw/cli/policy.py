@@ -25,7 +25,8 @@ def _print_result(run_dir: Path, info: dict) -> None:
 
 
 def _train_policy(args: argparse.Namespace) -> None:
-    from lbw.pipeline import perception_stages, policy_stage, save_run_config
+    from lbw.pipeline import policy_stage, save_run_config
+    from lbw.stages import perception_stages
 
     config = _config(args)
     run_dir = save_run_config(config, resume=args.resume, overwrite=args.overwrite)

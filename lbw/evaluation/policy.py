@@ -41,8 +41,9 @@ def evaluate_run(
     (default: the config's) and write ``eval_info.json`` and videos; returns the info."""
     from stable_baselines3 import SAC
 
-    from lbw.pipeline import STAGE_FILE, load_run_config, method_env_factory
+    from lbw.pipeline import load_run_config, method_env_factory
     from lbw.policy.callbacks import BEST, deterministic_policy
+    from lbw.stages import STAGE_FILE
 
     run_dir = Path(run_dir)
     config = load_run_config(run_dir)

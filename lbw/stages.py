@@ -1,0 +1,286 @@
+"""The perception stages every run of a task shares: data → translator → keypoints, built once.
+
+    from lbw.config import load_config
+    from lbw.stages import perception_stages
+    perception_stages(load_config("configs/push.yaml"))  # {"keypoints": …, "translator": …}
+
+Layout (``ROOT`` = ``config.root``):
+
+    ROOT/TASK/stages/data_robot-<hash>.npz          unpaired frames, shared by every run
+    ROOT/TASK/stages/translator_munit-<hash>/       translator.pt, snapshots/, log.jsonl, samples/,
+                                                    stage.json, selection-<detector>.json
+    ROOT/TASK/stages/keypoints-<hash>/              transporter.pt, log.jsonl, samples/, stage.json
+
+A stage is named by the hash of its config and of its inputs, so it is reused whenever they are
+unchanged (and by concurrent runs: a lock makes the second wait for the first). A stage folder
+without ``stage.json`` is unfinished and is resumed. A checkpoint the config names
+(``keypoints.checkpoint``, ``translator.checkpoint``) replaces its stage.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import envs
+from envs.embodiment import EMBODIMENTS
+from lbw.checkpoint import CheckpointError, device_name, load_checkpoint
+from lbw.config import STATE_METHODS, DataConfig, KeypointsConfig, RunConfig, TranslatorConfig, config_hash
+
+if TYPE_CHECKING:
+    from lbw.dataset import FrameDataset
+    from lbw.keypoints.trainer import TransporterTrainer
+    from lbw.translation.base import TranslatorTrainer
+
+STAGE_FILE = "stage.json"
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path.lock`` (another run building the same stage waits)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another run to finish {path}", file=sys.stderr, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _shared_stage(folder: Path, record: dict[str, Any], build: Callable[[bool], None]) -> Path:
+    """Build a shared stage folder once: ``build(resume)`` runs unless ``stage.json`` exists."""
+    with _locked(folder):
+        if (folder / STAGE_FILE).exists():
+            return folder
+        start = time.perf_counter()
+        build(folder.exists())
+        record = {**record, "build_wall_time_s": round(time.perf_counter() - start, 1)}
+        (folder / STAGE_FILE).write_text(json.dumps(record, indent=1))
+    return folder
+
+
+def _training_keys(section: Any) -> dict[str, Any]:
+    """What a model stage is trained from: its section without ``checkpoint`` (and the
+    translator's ``select``, which chooses among what training made)."""
+    return {k: v for k, v in section.__dict__.items() if k not in ("checkpoint", "select")}
+
+
+def data_path(config: RunConfig, domain: str) -> Path:
+    """Where a run's dataset of one embodiment is cached: named by the data config and the
+    looks of the embodiment and the task (their versions), so a changed look makes a new dataset."""
+    look = (EMBODIMENTS[domain].version, envs.task_class(config.task).LOOK_VERSION)
+    key = config_hash("data", config.task, domain, config.data.__dict__, look)
+    return Path(config.root) / config.task / "stages" / f"data_{domain}-{key}.npz"
+
+
+def data_stage(config: RunConfig, domain: str, progress: bool = True) -> Path:
+    """The unpaired frame dataset of one embodiment (``lbw collect``)."""
+    from lbw.dataset import collect_frames
+
+    path = data_path(config, domain)
+    with _locked(path):
+        if not path.exists():
+            data = collect_frames(
+                config.task, domain, config.data.frames, seed=config.data.seed, progress=progress
+            )
+            data.save(path)
+    return path
+
+
+def cached_frames(
+    task: str, domain: str, frames: int, seed: int, root: str = "runs", progress: bool = True
+) -> FrameDataset:
+    """``frames`` frames of one embodiment collected with ``seed``, from (or first into) the
+    look-keyed cache `lbw run` keeps in ROOT/TASK/stages/."""
+    from lbw.dataset import load_frames
+
+    config = RunConfig(task=task, root=root, data=DataConfig(frames=frames, seed=seed))
+    return load_frames(data_stage(config, domain, progress))
+
+
+def stage_folder(config: RunConfig, name: str) -> Path:
+    """The folder of a shared model stage (``keypoints``, ``translator_munit`` or
+    ``translator_cyclegan``), named by a hash of its training config and its datasets."""
+    robot = data_path(config, "robot").name
+    if name == "keypoints":
+        key = config_hash("keypoints", robot, _training_keys(config.keypoints))
+    else:
+        model = name.removeprefix("translator_")
+        human = data_path(config, "human").name
+        key = config_hash("translator", model, human, robot, _training_keys(config.translator))
+    return Path(config.root) / config.task / "stages" / f"{name}-{key}"
+
+
+def stage_record(folder: Path) -> dict[str, Any]:
+    """The ``stage.json`` of a finished stage folder: what it was built from and how long it took."""
+    return json.loads((folder / STAGE_FILE).read_text())
+
+
+def stage_of(checkpoint: str | os.PathLike) -> Path | None:
+    """The finished stage folder that made a checkpoint (its folder, or a translator
+    snapshot's), or None for a checkpoint made elsewhere (``models/``)."""
+    folders = Path(checkpoint).parents[:2]
+    return next((f for f in folders if (f / STAGE_FILE).exists()), None)
+
+
+def configured_perception(config: RunConfig, progress: bool = True) -> dict[str, Path]:
+    """The perception models a config's runs use, where they exist, without training any:
+    ``keypoints``, ``munit``, ``cyclegan`` → a checkpoint named in the config (the translator
+    one for the method's translator) or a finished stage's (a translator's selected snapshot)."""
+    keypoints = _given(config.keypoints.checkpoint) or built_stage(config, "keypoints")
+    if keypoints is None:
+        return {}
+    models = {"keypoints": keypoints}
+    for model in ("munit", "cyclegan"):
+        if (path := _translator(config, model, keypoints, build=False, progress=progress)) is not None:
+            models[model] = path
+    return models
+
+
+def built_stage(config: RunConfig, name: str) -> Path | None:
+    """The checkpoint of a finished shared stage (see ``stage_folder``), or None."""
+    folder = stage_folder(config, name)
+    if not (folder / STAGE_FILE).exists():
+        return None
+    return folder / ("transporter.pt" if name == "keypoints" else "translator.pt")
+
+
+def translator_trainer(model: str, c: TranslatorConfig, device: str | None = None) -> TranslatorTrainer:
+    """A fresh ``munit`` or ``cyclegan`` trainer for the translator section of a config."""
+    from lbw.translation import TranslatorTrainConfig, trainer_class
+
+    trainer_type = trainer_class(model)
+    train = TranslatorTrainConfig(iterations=c.iterations, batch_size=c.batch_size, seed=c.seed)
+    return trainer_type(trainer_type.config_type(width=c.width), train, device=device)
+
+
+def keypoints_trainer(c: KeypointsConfig, device: str | None = None) -> TransporterTrainer:
+    """A fresh Transporter trainer for the keypoints section of a config."""
+    from lbw.keypoints.trainer import TransporterTrainConfig, TransporterTrainer
+    from lbw.keypoints.transporter import TransporterConfig
+
+    model = TransporterConfig(num_keypoints=c.num_keypoints, width=c.width)
+    train = TransporterTrainConfig(model=model, iterations=c.iterations, batch_size=c.batch_size, seed=c.seed)
+    return TransporterTrainer(train, device=device)
+
+
+def translator_stage(config: RunConfig, model: str, progress: bool = True) -> Path:
+    """A human → robot translator (``lbw train-translator``); returns its checkpoint."""
+    from lbw.dataset import load_frames
+
+    human, robot = data_stage(config, "human", progress), data_stage(config, "robot", progress)
+    c = config.translator
+    folder = stage_folder(config, f"translator_{model}")
+
+    def build(resume: bool) -> None:
+        trainer = translator_trainer(model, c)
+        trainer.train(load_frames(human), load_frames(robot), folder, resume=resume, progress=progress)
+
+    record = {
+        "model": model,
+        "human_data": human.name,
+        "robot_data": robot.name,
+        "config": _training_keys(c),
+        "trained_on": device_name(),
+    }
+    return _shared_stage(folder, record, build) / "translator.pt"
+
+
+def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
+    """The Transporter keypoint detector (``lbw train-keypoints``); returns its checkpoint."""
+    from lbw.dataset import load_frames
+
+    robot = data_stage(config, "robot", progress)
+    c = config.keypoints
+    folder = stage_folder(config, "keypoints")
+
+    def build(resume: bool) -> None:
+        keypoints_trainer(c).train(load_frames(robot), folder, resume=resume, progress=progress)
+
+    record = {"robot_data": robot.name, "config": _training_keys(c), "trained_on": device_name()}
+    return _shared_stage(folder, record, build) / "transporter.pt"
+
+
+def selected_snapshot(config: RunConfig, translator: Path, keypoints: Path, progress: bool = True) -> Path:
+    """The snapshot of a trained translator stage with the smallest unpaired keypoint gap
+    (``lbw.evaluation.perception.unpaired_keypoint_gap``) under this keypoint detector, on
+    frames of both embodiments collected with seed 2000 + data seed (used by nothing else).
+    The gaps and the choice are kept in the stage folder (``selection-<detector hash>.json``)."""
+    from lbw.evaluation.perception import unpaired_keypoint_gap
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.translation import Translator
+    from lbw.translation.base import SNAPSHOTS
+
+    folder = translator.parent
+    detector_key = hashlib.sha1(keypoints.read_bytes()).hexdigest()[:10]
+    record = folder / f"selection-{detector_key}.json"
+    with _locked(record):
+        if not record.exists():
+            frames, seed = max(config.data.frames // 4, 2), 2000 + config.data.seed
+            human, robot = (
+                cached_frames(config.task, d, frames, seed, config.root, progress) for d in ("human", "robot")
+            )
+            candidates = sorted((folder / SNAPSHOTS).glob("*.pt")) or [translator]
+            translators = {p.relative_to(folder).as_posix(): Translator.load(p) for p in candidates}
+            # One call: the robot frames' keypoints are computed once for every candidate.
+            gaps = unpaired_keypoint_gap(KeypointDetector.load(keypoints), human, robot, translators)
+            gaps = {name: gaps[name] for name in translators}
+            choice = {"keypoints": str(keypoints), "gap_px": gaps, "selected": min(gaps, key=gaps.get)}
+            record.write_text(json.dumps(choice, indent=1))
+    return folder / json.loads(record.read_text())["selected"]
+
+
+def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str]:
+    """The checkpoints a run's method needs: ``{"keypoints": …, "translator": …}`` (or none)."""
+    if config.method in STATE_METHODS:
+        return {}
+    keypoints = _given(config.keypoints.checkpoint) or keypoints_stage(config, progress)
+    stages = {"keypoints": str(keypoints)}
+    if config.translator_model:
+        stages["translator"] = str(
+            _translator(config, config.translator_model, keypoints, build=True, progress=progress)
+        )
+    return stages
+
+
+def _translator(config: RunConfig, model: str, keypoints: Path, build: bool, progress: bool) -> Path | None:
+    """The ``model`` translator a config's runs use: the checkpoint the config names (when it
+    is the method's own translator and of that model), else the stage's selected snapshot (or
+    its last checkpoint with ``select: false``); the stage is trained first if ``build``, else
+    None if it is not built."""
+    if config.translator_model == model and (given := _given(config.translator.checkpoint)):
+        kind = load_checkpoint(given, ("munit", "cyclegan"))["kind"]
+        if kind == model:
+            return given
+        # A shipped MUNIT named by the task's config cannot serve lbw_cyclegan: say so, use its own.
+        print(
+            f"translator.checkpoint {given} is a {kind} translator; method {config.method} uses "
+            f"the task's {model} translator stage instead",
+            file=sys.stderr,
+        )
+    name = f"translator_{model}"
+    path = translator_stage(config, model, progress) if build else built_stage(config, name)
+    if path is not None and config.translator.select:
+        path = selected_snapshot(config, path, keypoints, progress)
+    return path
+
+
+def _given(checkpoint: str | None) -> Path | None:
+    """A checkpoint the config names instead of a stage to build; it must exist."""
+    if checkpoint is None:
+        return None
+    if not Path(checkpoint).is_file():
+        raise CheckpointError(f"{checkpoint}: no such checkpoint")
+    return Path(checkpoint)
