@@ -14,7 +14,6 @@ truth: positions in m, pixel coordinates, success).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 import numpy as np
 
 import envs
-from lbw.files import atomic_write
+from lbw.files import write_json
 from lbw.video import write_video
 
 
@@ -78,8 +77,7 @@ class Demo:
             "pixels_uv": {k: np.round(v, 3).tolist() for k, v in self.pixels.items()},
             **self.meta,
         }
-        with atomic_write(paths["sidecar"]) as partial:
-            partial.write_text(json.dumps(sidecar, indent=1))
+        write_json(paths["sidecar"], sidecar)
         return paths
 
 

@@ -3,15 +3,18 @@
     with atomic_write(Path("runs/x/model.pt")) as partial:
         torch.save(state, partial)  # written beside the target, then renamed over it
 
-An interrupted run never leaves a half-written checkpoint, dataset, clip or log behind.
+An interrupted run never leaves a half-written checkpoint, dataset, clip or JSON record behind
+(``write_json``); JSON-lines logs are appended to instead.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 @contextmanager
@@ -26,3 +29,10 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def write_json(path: str | os.PathLike, content: Any) -> None:
+    """Write ``content`` as indented JSON, whole or not at all (a stage's ``stage.json`` marks
+    it finished, so a half-written one must never appear)."""
+    with atomic_write(path) as partial:
+        partial.write_text(json.dumps(content, indent=1))

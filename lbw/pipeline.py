@@ -34,6 +34,7 @@ import yaml
 
 import envs
 from lbw.config import STATE_METHODS, RunConfig, load_config
+from lbw.files import write_json
 from lbw.stages import STAGE_FILE, perception_stages, stage_of, stage_record
 from lbw.training import RunDirError, training_time_s
 
@@ -133,7 +134,7 @@ def policy_stage(
     train_sac(make_env, config.policy, folder, resume=resume, progress=progress)
     # Training wall time over every session of an interrupted and resumed run.
     record = {"config": config.policy.__dict__, "build_wall_time_s": training_time_s(folder / EVALUATIONS)}
-    (folder / STAGE_FILE).write_text(json.dumps(record, indent=1))
+    write_json(folder / STAGE_FILE, record)
     return folder
 
 
@@ -146,7 +147,7 @@ def run_pipeline(
     run_dir = save_run_config(config, resume=resume, overwrite=overwrite)
     start = time.perf_counter()
     stages = perception_stages(config, progress)
-    (run_dir / "stages.json").write_text(json.dumps(stages, indent=1))
+    write_json(run_dir / "stages.json", stages)
     policy_stage(config, stages, resume=resume, progress=progress)
     info = evaluate_run(run_dir, progress=progress)
     metrics = {
@@ -159,7 +160,7 @@ def run_pipeline(
         "run_wall_time_s": round(time.perf_counter() - start, 1),
         "videos": info["videos"],
     }
-    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    write_json(run_dir / "metrics.json", metrics)
     return metrics
 
 

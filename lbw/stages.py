@@ -34,6 +34,7 @@ import envs
 from envs.embodiment import EMBODIMENTS
 from lbw.checkpoint import CheckpointError, device_name, load_checkpoint
 from lbw.config import STATE_METHODS, DataConfig, KeypointsConfig, RunConfig, TranslatorConfig, config_hash
+from lbw.files import write_json
 
 if TYPE_CHECKING:
     from lbw.dataset import FrameDataset
@@ -67,7 +68,7 @@ def _shared_stage(folder: Path, record: dict[str, Any], build: Callable[[bool], 
         start = time.perf_counter()
         build(folder.exists())
         record = {**record, "build_wall_time_s": round(time.perf_counter() - start, 1)}
-        (folder / STAGE_FILE).write_text(json.dumps(record, indent=1))
+        write_json(folder / STAGE_FILE, record)
     return folder
 
 
@@ -238,7 +239,7 @@ def selected_snapshot(config: RunConfig, translator: Path, keypoints: Path, prog
             gaps = unpaired_keypoint_gap(KeypointDetector.load(keypoints), human, robot, translators)
             gaps = {name: gaps[name] for name in translators}
             choice = {"keypoints": str(keypoints), "gap_px": gaps, "selected": min(gaps, key=gaps.get)}
-            record.write_text(json.dumps(choice, indent=1))
+            write_json(record, choice)
     return folder / json.loads(record.read_text())["selected"]
 
 

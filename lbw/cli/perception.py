@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lbw.cli.options import device_option, task_option, training_options
 from lbw.config import DataConfig, KeypointsConfig, TranslatorConfig
+from lbw.files import write_json
 
 
 def _train_translator(args: argparse.Namespace) -> None:
@@ -123,7 +124,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
         "command": "lbw " + " ".join(sys.argv[1:]),
     }
     out.mkdir(parents=True, exist_ok=True)
-    (out / "perception.json").write_text(json.dumps(result, indent=1))
+    write_json(out / "perception.json", result)
     iio.imwrite(out / "perception.png", comparison_picture(detector, demos[0], translators))
     print(json.dumps(result, indent=1))
     print(f"wrote {out / 'perception.json'} and {out / 'perception.png'}")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from lbw.config import load_config
+from lbw.files import write_json
 
 
 def _config(args: argparse.Namespace):
@@ -31,7 +31,7 @@ def _train_policy(args: argparse.Namespace) -> None:
     config = _config(args)
     run_dir = save_run_config(config, resume=args.resume, overwrite=args.overwrite)
     stages = perception_stages(config, progress=not args.quiet)
-    (run_dir / "stages.json").write_text(json.dumps(stages, indent=1))
+    write_json(run_dir / "stages.json", stages)
     folder = policy_stage(config, stages, resume=args.resume, progress=not args.quiet)
     print(f"policy in {folder}; evaluate it with: lbw evaluate {run_dir}")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from tqdm.auto import tqdm
 from envs import EMBODIMENTS, TASKS
 from lbw.cli.options import common, device_option, task_option
 from lbw.config import METHODS
+from lbw.files import write_json
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -66,7 +66,7 @@ def _bench(args: argparse.Namespace) -> None:
         table = bench.env_table(rows) if args.target == "env" else bench.demos_table(rows)
     print(table)
     if args.json:
-        Path(args.json).write_text(json.dumps([asdict(r) for r in rows], indent=1))
+        write_json(Path(args.json), [asdict(r) for r in rows])
 
 
 def _gallery(args: argparse.Namespace) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from lbw.evaluation.rollouts import EpisodeResult, rollout_episodes, summarize
+from lbw.files import write_json
 from lbw.policy.methods import Demonstration, random_policy
 from lbw.policy.reference import resample_frames
 from lbw.training import draw_keypoints, label_strip, torch_threads
@@ -92,10 +93,10 @@ def evaluate_run(
         "per_episode": [r.to_json() for r in results],
         "videos": videos,
     }
-    (out / "eval_info.json").write_text(json.dumps(info, indent=1))
+    write_json(out / "eval_info.json", info)
     plot_success_map(results, out / "success_map.png", title=f"{config.task}, {run_dir.name}")
     record_ = {"episodes": episodes, "build_wall_time_s": round(time.perf_counter() - start, 1)}
-    (out / STAGE_FILE).write_text(json.dumps(record_, indent=1))
+    write_json(out / STAGE_FILE, record_)
     return info
 
 

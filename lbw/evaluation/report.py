@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 from lbw.config import METHODS
+from lbw.files import write_json
 from lbw.training import RunDirError, read_jsonl
 from lbw.video import read_video, write_video
 
@@ -183,7 +184,7 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: boo
                 f"![{task}: human demo, translated demo, robot rollout]({gif.relative_to(out)})",
                 "",
             ]
-    (out / "runs.json").write_text(json.dumps(runs, indent=1))
+    write_json(out / "runs.json", runs)
     (out / "results.md").write_text("\n".join(lines))
     stale = sorted(set((out / "videos").glob("*")) - written)
     if stale:

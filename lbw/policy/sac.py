@@ -16,7 +16,6 @@ SB3's ``progress.csv`` (``train/actor_loss``, ``train/ent_coef``, …; a resumed
 from __future__ import annotations
 
 import copy
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -33,7 +32,7 @@ from tqdm.auto import tqdm
 
 from lbw.config import PolicyConfig
 from lbw.evaluation.rollouts import rollout_episodes, summarize
-from lbw.files import atomic_write
+from lbw.files import atomic_write, write_json
 from lbw.policy.callbacks import (
     BEST,
     BUFFER,
@@ -78,7 +77,7 @@ def select_candidate(
     with atomic_write(run_dir / BEST) as partial:
         shutil.copyfile(folder / f"step_{chosen['iteration']}.zip", partial)
     record = {"chosen": chosen["iteration"], "candidates": rows}
-    (run_dir / SELECTION).write_text(json.dumps(record, indent=1))
+    write_json(run_dir / SELECTION, record)
     return record
 
 
@@ -151,7 +150,7 @@ def train_sac(
     """Train to ``config.total_steps`` env steps in ``run_dir``; returns the best model's path.
     ``resume`` goes on from the last checkpoint (model, replay buffer, evaluation history)."""
     run_dir = prepare_run_dir(run_dir, resume=resume, overwrite=overwrite)
-    (run_dir / "policy_config.json").write_text(json.dumps(config.__dict__, indent=1))
+    write_json(run_dir / "policy_config.json", config.__dict__)
     env, eval_env = make_env(), make_env()
     with torch_threads(1):
         _learn(env, eval_env, config, run_dir, resume, progress, device)
