@@ -307,18 +307,3 @@ def test_report_copies_the_best_lbw_video_and_warns_of_stale_files(tmp_path: Pat
     assert [r["label"] for r in json.loads((out / "runs.json").read_text())] == ["lbw", "oracle"]
     assert (out / "videos" / "push_lbw_seed3.mp4").stat().st_size > 0  # kept, folder gone
     assert main(["report", str(other), "--out", str(tmp_path / "empty"), "--add"]) == 1
-
-
-def test_atomic_write_replaces_whole_or_not_at_all(tmp_path: Path) -> None:
-    from lbw.files import atomic_write
-
-    target = tmp_path / "model.pt"
-    target.write_text("old")
-    with pytest.raises(RuntimeError), atomic_write(target) as partial:
-        assert partial.parent == tmp_path and partial.suffix == ".pt" and partial != target
-        partial.write_text("half")
-        raise RuntimeError("interrupted")
-    assert target.read_text() == "old" and not list(tmp_path.glob(".*partial*"))
-    with atomic_write(target) as partial:
-        partial.write_text("new")
-    assert target.read_text() == "new" and not list(tmp_path.glob(".*partial*"))
