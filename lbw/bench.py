@@ -3,7 +3,7 @@
     lbw bench env                 # render ms, steps/s with and without rendering, per env
     lbw bench demos --seeds 100   # scripted demonstrator success per task and embodiment
     lbw bench models              # perception training and inference time (--device cpu|cuda)
-    lbw bench policy              # env and SAC training steps/s per method
+    lbw bench policy              # env and SAC training steps/s per method, as configs/TASK.yaml trains
     lbw bench sac --device cuda   # SAC alone on a synthetic env: is the policy faster on a GPU?
 
 Timings are medians over repeated runs (the machines are shared and noisy).
@@ -22,6 +22,8 @@ import envs
 
 if TYPE_CHECKING:
     import gymnasium
+
+    from lbw.config import PolicyConfig
 
 # Budgets from DESIGN.md on the 2-core CPU machine.
 RENDER_BUDGET_MS = 2.5
@@ -205,19 +207,25 @@ class PolicySpeed:
     task: str
     method: str
     env_steps_per_s: float  # the method's env alone (render + keypoint net + reward), random actions
-    sac_steps_per_s: float  # SAC training: env step + one gradient step per env step
+    sac_steps_per_s: float  # SAC training as the policy config sets it: env steps, updates, noise
 
 
 POLICY_BUDGET_STEPS_PER_S = 100  # issue: SAC training at ≥ 100 env steps/s on this machine
 
 
-def _sac_steps_per_s(env: gymnasium.Env, device: str, steps: int, repeats: int, warmup: int) -> float:
-    """Median env steps/s of SAC training on ``env`` (default policy config, on ``device``),
-    timed in chunks of ``steps`` after 200 untimed steps (100 of them random, then updates)."""
+def _sac_steps_per_s(
+    env: gymnasium.Env, device: str, steps: int, repeats: int, warmup: int, policy: PolicyConfig | None = None
+) -> float:
+    """Median env steps/s of SAC training on ``env`` (``policy``, default: the default policy
+    config, on ``device``), timed in chunks of ``steps`` after 200 untimed steps (100 of them
+    random, then updates)."""
+    from dataclasses import replace
+
     from lbw.config import PolicyConfig
     from lbw.policy.sac import build_sac
 
-    model = build_sac(env, PolicyConfig(learning_starts=100, total_steps=10 * steps * repeats), device)
+    timed = replace(policy or PolicyConfig(), learning_starts=100, total_steps=10 * steps * repeats)
+    model = build_sac(env, timed, device)
     model.learn(200)
 
     def chunk() -> None:
@@ -226,11 +234,15 @@ def _sac_steps_per_s(env: gymnasium.Env, device: str, steps: int, repeats: int, 
     return steps / _median_time(chunk, repeats, warmup=warmup)
 
 
-def bench_policy(task: str, method: str, steps: int = 500, repeats: int = 5) -> PolicySpeed:
+def bench_policy(
+    task: str, method: str, steps: int = 500, repeats: int = 5, policy: PolicyConfig | None = None
+) -> PolicySpeed:
     """Env and SAC training throughput of a method, with the default-size Transporter (untrained
-    weights: speed does not depend on them) and a synthetic reference trajectory."""
+    weights: speed does not depend on them), a synthetic reference trajectory and ``policy``'s
+    settings (proprioception, exploration noise, update ratio; default: the default config)."""
     import torch
 
+    from lbw.config import PolicyConfig
     from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
     from lbw.policy.methods import Demonstration, make_method_env
     from lbw.training import torch_threads
@@ -240,11 +252,13 @@ def bench_policy(task: str, method: str, steps: int = 500, repeats: int = 5) -> 
     length = envs.MAX_EPISODE_STEPS + 1
     frames = np.zeros((length, detector.image_size, detector.image_size, 3), np.uint8)
     keypoints = np.zeros((length, detector.num_keypoints, 2), np.float32)
-    env = make_method_env(method, task, Demonstration(frames, frames, keypoints), detector)
+    policy = policy or PolicyConfig()
+    demonstration = Demonstration(frames, frames, keypoints)
+    env = make_method_env(method, task, demonstration, detector, policy.proprioception)
     rng = np.random.default_rng(0)
     with torch_threads(1):
         env_rate = float(np.median([_steps_per_s(env, steps, rng) for _ in range(repeats)]))
-        sac_rate = _sac_steps_per_s(env, "cpu", steps, repeats, warmup=0)
+        sac_rate = _sac_steps_per_s(env, "cpu", steps, repeats, warmup=0, policy=policy)
     env.close()
     return PolicySpeed(task, method, env_rate, sac_rate)
 

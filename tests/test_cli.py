@@ -88,6 +88,27 @@ def test_bench_sac_times_the_learner_on_the_device_asked(tmp_path: Path) -> None
     assert row["device"] == "cpu" and row["obs_dim"] == 13 and row["steps_per_s"] > 0
 
 
+def test_bench_policy_trains_as_the_task_config_sets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lbw import bench
+    from lbw.config import load_config
+    from lbw.policy import sac
+
+    built = []
+    build_sac = sac.build_sac
+
+    def recording_build_sac(env, config, device):  # noqa: ANN001, ANN202
+        built.append((env, config))
+        return build_sac(env, config, device)
+
+    monkeypatch.setattr(sac, "build_sac", recording_build_sac)
+    policy = load_config("configs/push.yaml").policy
+    row = bench.bench_policy("push", "lbw", steps=20, repeats=1, policy=policy)
+    ((env, config),) = built
+    assert env.observation_space.shape == (6 * 2 + 1 + 3,)  # keypoints, phase, effector position
+    assert config.excursions == policy.excursions > 0 and config.train_freq == policy.train_freq
+    assert row.env_steps_per_s > 0 and row.sac_steps_per_s > 0
+
+
 def test_bad_choices_exit_with_usage() -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["demo", "--task", "juggle"])
