@@ -240,6 +240,13 @@ def apply_override(values: dict[str, Any], override: str) -> None:
     node[leaf] = _parse_yaml(raw)
 
 
+def task_config(task: str) -> RunConfig:
+    """The config ``lbw run configs/TASK.yaml`` runs (read from ``configs/`` under the working
+    directory), or the defaults for ``task`` where there is no such file."""
+    path = Path("configs") / f"{task}.yaml"
+    return load_config(path) if path.is_file() else RunConfig(task=task)
+
+
 def load_config(
     path: str | os.PathLike | None = None, overrides: list[str] | tuple[str, ...] = ()
 ) -> RunConfig:

@@ -78,7 +78,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
     import imageio.v3 as iio
 
     from lbw.checkpoint import CheckpointError
-    from lbw.config import RunConfig, load_config
+    from lbw.config import task_config
     from lbw.demo import record_demo
     from lbw.evaluation.perception import comparison_picture, evaluate_perception
     from lbw.keypoints.trainer import KeypointDetector
@@ -92,9 +92,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
             f"refusing to overwrite {out / 'perception.json'}: pass --overwrite, or another --out"
         )
     # Defaults: the models `lbw run configs/TASK.yaml` uses (named there, or its shared stages).
-    shipped = Path("configs") / f"{args.task}.yaml"
-    config = load_config(shipped) if shipped.is_file() else RunConfig(task=args.task)
-    defaults = configured_perception(config, progress=not args.quiet)
+    defaults = configured_perception(task_config(args.task), progress=not args.quiet)
     keypoints = args.keypoints or defaults.get("keypoints")
     if keypoints is None:
         raise CheckpointError(

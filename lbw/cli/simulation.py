@@ -10,7 +10,7 @@ from tqdm.auto import tqdm
 
 from envs import EMBODIMENTS, TASKS
 from lbw.cli.options import common, device_option, task_option
-from lbw.config import METHODS, PolicyConfig, load_config
+from lbw.config import METHODS, task_config
 from lbw.files import write_json
 
 
@@ -42,12 +42,6 @@ def _collect(args: argparse.Namespace) -> None:
     print(f"wrote {len(data)} frames from {data.meta['num_episodes']} episodes to {out}")
 
 
-def _task_policy(task: str) -> PolicyConfig | None:
-    """The policy settings ``lbw run configs/TASK.yaml`` trains with (None where no such file)."""
-    path = Path("configs") / f"{task}.yaml"
-    return load_config(path).policy if path.is_file() else None
-
-
 def _bench(args: argparse.Namespace) -> None:
     from lbw import bench
 
@@ -60,7 +54,7 @@ def _bench(args: argparse.Namespace) -> None:
     elif args.target == "policy":
         grid = [(t, m) for t in args.tasks for m in args.methods]
         rows = [
-            bench.bench_policy(t, m, repeats=args.repeats, policy=_task_policy(t))
+            bench.bench_policy(t, m, repeats=args.repeats, policy=task_config(t).policy)
             for t, m in tqdm(grid, disable=args.quiet)
         ]
         table = bench.policy_table(rows)
