@@ -22,8 +22,9 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from envs.appearance import Appearance, appearance_from
 from envs.embodiment import EMBODIMENTS, Embodiment
-from envs.scene import PHYSICS_HZ, Camera, build_room, connect, cylinder, render
+from envs.scene import PHYSICS_HZ, PLANKS, Camera, build_room, connect, cylinder, recolour, render
 
 SimState = dict[str, np.ndarray]
 """A snapshot of the scene, keyed by name: ``"effector"`` → position (3,); a free object →
@@ -44,6 +45,10 @@ class TabletopEnv(gym.Env):
         obs_mode: ``"state"`` — ground-truth points (effector, objects, goal), float32
             (3 · n_points,), metres; or ``"pixels"`` — the rendered frame, uint8 (H, W, 3).
         render_mode: ``None`` or ``"rgb_array"``.
+        appearance: the human demonstrator's and room's look (``envs.appearance``): None or
+            ``"default"`` (the shipped clips' look), a preset name, an int seed (a look drawn
+            from the training ranges) or an ``Appearance``; human embodiment only.
+            ``reset(options={"appearance": …})`` changes it for the next episodes.
 
     Action: float32 (3,) in [-1, 1] — the effector displacement (dx, dy, dz) in units of
     ``ACTION_SCALE`` metres, clipped to the workspace. Reward: a hand-designed dense reward on
@@ -68,6 +73,7 @@ class TabletopEnv(gym.Env):
         image_size: int = 64,
         obs_mode: str = "state",
         render_mode: str | None = None,
+        appearance: Appearance | str | int | None = None,
     ) -> None:
         if embodiment not in EMBODIMENTS:
             raise ValueError(f"embodiment must be one of {sorted(EMBODIMENTS)}, got {embodiment!r}")
@@ -81,16 +87,22 @@ class TabletopEnv(gym.Env):
         self.image_size = image_size
         self.obs_mode = obs_mode
         self.render_mode = render_mode
+        if appearance is not None and embodiment != "human":
+            raise ValueError("appearance applies to the human embodiment only (the robot has one look)")
         self.camera = Camera()
         self._spec = EMBODIMENTS[embodiment]
+        self.style = self._spec.style
         # Filled by ``_build_objects``: the bodies and joints a ``SimState`` snapshot covers.
         self.free_bodies: dict[str, int] = {}
         self.joints: dict[str, tuple[int, int]] = {}
 
         self.client = connect()
-        build_room(self.client, self._spec.style)
+        self._room = build_room(self.client, self._spec.style)
         self._build_objects()
         self.embodiment = Embodiment(self.client, self._spec, self.effector_start())
+        self.appearance: Appearance | None = None
+        if embodiment == "human":
+            self.set_appearance(appearance)
         # A dark disc on the table straight under the effector, for both embodiments: one
         # camera cannot tell where along its ray the effector is; its shadow on the table can.
         self._shadow = self._build_shadow()
@@ -161,6 +173,8 @@ class TabletopEnv(gym.Env):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
+        if options and "appearance" in options:
+            self.set_appearance(options["appearance"])
         self._forget_contacts()
         self.client.restoreState(self._pristine)
         rng = self.np_random
@@ -195,12 +209,31 @@ class TabletopEnv(gym.Env):
             self._frame = self.render_frame()
         return self._frame
 
-    def render_frame(self) -> np.ndarray:
-        """Pose the arm and render a new frame, uint8 (image_size, image_size, 3), uncached."""
+    def render_frame(self, width: int | None = None) -> np.ndarray:
+        """Pose the arm and render a new frame, uint8 (image_size, image_size, 3), uncached;
+        ``width`` > image_size renders a wider view whose centre square is the usual frame."""
         self.embodiment.pose_arm()
         x, y, _ = self.embodiment.position()
         self.client.resetBasePositionAndOrientation(self._shadow, (x, y, SHADOW_Z), (0, 0, 0, 1))
-        return render(self.client, self.camera, self._spec.style, self.image_size)
+        return render(self.client, self.camera, self.style, self.image_size, width)
+
+    def set_appearance(self, appearance: Appearance | str | int | None) -> Appearance:
+        """Dress the human and the room in a look (see the class docstring); returns it."""
+        if self.embodiment_name != "human":
+            raise ValueError("appearance applies to the human embodiment only (the robot has one look)")
+        look = appearance_from(appearance)
+        self.style = look.scene_style()
+        for name, rgba in (
+            ("table", self.style.table_rgba),
+            ("wall", self.style.wall_rgba),
+            ("floor", self.style.floor_rgba),
+        ):
+            recolour(self.client, self._room[name], rgba)
+        recolour(self.client, self._room["table_stripe"], self.style.table_stripe_rgba, shapes=PLANKS)
+        self.embodiment.dress(look)
+        self.appearance = look
+        self._frame = None
+        return look
 
     def close(self) -> None:
         if getattr(self, "client", None) is not None:

@@ -24,7 +24,8 @@ import numpy as np
 import pybullet as pb
 from pybullet_utils.bullet_client import BulletClient
 
-from envs.scene import HUMAN_STYLE, RGBA, ROBOT_STYLE, SceneStyle, connect
+from envs.appearance import DEFAULT, Appearance
+from envs.scene import RGBA, ROBOT_STYLE, SceneStyle, connect
 
 POINTING_DOWN = (1.0, 0.0, 0.0, 0.0)  # quaternion (x, y, z, w): the link's z axis along -z
 IDENTITY = (0.0, 0.0, 0.0, 1.0)
@@ -40,6 +41,7 @@ class Part:
     offset: tuple[float, float, float]
     rgba: RGBA
     orientation: tuple[float, float, float, float] = IDENTITY
+    role: str | None = None  # "skin", "sleeve" or "shirt": recoloured by an ``Appearance``
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,21 @@ class Embodiment:
             self.effector_id, -1, -1, -1, pb.JOINT_FIXED, (0, 0, 0), (0, 0, 0), start
         )
         self._pivot = np.asarray(start, dtype=np.float64)
+        # (body, visual shape index, role) of every part an appearance recolours.
+        self._dressable: list[tuple[int, int, str]] = []
+        self._note_roles(self.effector_id, spec.effector_visual)
         self._build_arm()
         for part in spec.extra_parts:
             vis = _compound_visual(client, [part])
-            client.createMultiBody(0, -1, vis, spec.arm_base)
+            self._note_roles(client.createMultiBody(0, -1, vis, spec.arm_base), [part])
+
+    def _note_roles(self, body: int, parts: Sequence[Part]) -> None:
+        self._dressable += [(body, i, p.role) for i, p in enumerate(parts) if p.role is not None]
+
+    def dress(self, look: Appearance) -> None:
+        """Recolour skin, sleeves and shirt as ``look`` says (a no-op for the robot)."""
+        for body, index, role in self._dressable:
+            self.client.changeVisualShape(body, -1, shapeIndex=index, rgbaColor=(*getattr(look, role), 1.0))
 
     def _build_arm(self) -> None:
         """The arm as a kinematic chain in a private IK-only client, plus one static visual body
@@ -143,12 +156,17 @@ class Embodiment:
             linkJointTypes=[pb.JOINT_REVOLUTE] * n,
             linkJointAxis=[j.axis for j in spec.joints],
         )
-        self.client.createMultiBody(0, -1, _compound_visual(self.client, spec.base_parts), spec.arm_base)
+        base = self.client.createMultiBody(
+            0, -1, _compound_visual(self.client, spec.base_parts), spec.arm_base
+        )
+        self._note_roles(base, spec.base_parts)
         self._link_bodies = [
             (i, self.client.createMultiBody(0, -1, _compound_visual(self.client, j.parts)))
             for i, j in enumerate(spec.joints)
             if j.parts
         ]
+        for i, body in self._link_bodies:
+            self._note_roles(body, spec.joints[i].parts)
 
     # ----------------------------------------------------------------------------- control
     def teleport(self, position: Sequence[float]) -> None:
@@ -245,32 +263,38 @@ ROBOT = EmbodimentSpec(
 )
 
 # ------------------------------------------------------------------------------- the human
-_SKIN: RGBA = (0.93, 0.72, 0.58, 1.0)
-_SLEEVE: RGBA = (0.16, 0.33, 0.62, 1.0)
-_SHIRT: RGBA = (0.20, 0.38, 0.70, 1.0)
+# Colours of the default look; an ``Appearance`` recolours each part by its role.
+_SKIN: RGBA = (*DEFAULT.skin, 1.0)
+_SLEEVE: RGBA = (*DEFAULT.sleeve, 1.0)
+_SHIRT: RGBA = (*DEFAULT.shirt, 1.0)
 
 # The hand hangs with its palm toward the camera (the x-z plane) and its fingers down.
 _FINGERS = tuple(
-    Part(pb.GEOM_CAPSULE, (0.0085, 0.04), (x, 0.0, -0.004), _SKIN) for x in (-0.027, -0.009, 0.009, 0.027)
+    Part(pb.GEOM_CAPSULE, (0.0085, 0.04), (x, 0.0, -0.004), _SKIN, role="skin")
+    for x in (-0.027, -0.009, 0.009, 0.027)
 )
 
 HUMAN = EmbodimentSpec(
     name="human",
-    style=HUMAN_STYLE,
+    style=DEFAULT.scene_style(),
     # The shoulder of a person standing behind the table, as the robot does: the arm reaches in
     # from the same side. (Reaching in from the right, the arm was erased by MUNIT instead of
     # being turned into the robot's arm: unpaired translation does not move an arm across the image.)
     arm_base=(0.10, 0.50, 0.30),
-    base_parts=(Part(pb.GEOM_SPHERE, (0.055,), (0, 0, 0), _SHIRT),),
+    base_parts=(Part(pb.GEOM_SPHERE, (0.055,), (0, 0, 0), _SHIRT, role="shirt"),),
     joints=(
         Joint((0, 0, 0), (0, 0, 1), ()),
-        Joint((0, 0, 0), (1, 0, 0), (Part(pb.GEOM_CAPSULE, (0.045, 0.24), (0, 0, 0.14), _SLEEVE),)),
+        Joint(
+            (0, 0, 0),
+            (1, 0, 0),
+            (Part(pb.GEOM_CAPSULE, (0.045, 0.24), (0, 0, 0.14), _SLEEVE, role="sleeve"),),
+        ),
         Joint(
             (0, 0, 0.30),
             (1, 0, 0),
             (
-                Part(pb.GEOM_CAPSULE, (0.038, 0.19), (0, 0, 0.11), _SLEEVE),
-                Part(pb.GEOM_CYLINDER, (0.027, 0.06), (0, 0, 0.245), _SKIN),  # bare wrist
+                Part(pb.GEOM_CAPSULE, (0.038, 0.19), (0, 0, 0.11), _SLEEVE, role="sleeve"),
+                Part(pb.GEOM_CYLINDER, (0.027, 0.06), (0, 0, 0.245), _SKIN, role="skin"),  # bare wrist
             ),
         ),
         Joint((0, 0, 0.28), (1, 0, 0), ()),
@@ -278,16 +302,18 @@ HUMAN = EmbodimentSpec(
     ),
     rest_pose=(0.6, 0.6, 1.0, 0.8, 0.0),
     effector_visual=(
-        Part(pb.GEOM_BOX, (0.038, 0.013, 0.032), (0, 0, 0.048), _SKIN),  # palm
+        Part(pb.GEOM_BOX, (0.038, 0.013, 0.032), (0, 0, 0.048), _SKIN, role="skin"),  # palm
         *_FINGERS,
-        Part(pb.GEOM_CAPSULE, (0.009, 0.035), (-0.045, 0.0, 0.035), _SKIN, (0, -0.38, 0, 0.92)),  # thumb
+        Part(
+            pb.GEOM_CAPSULE, (0.009, 0.035), (-0.045, 0.0, 0.035), _SKIN, (0, -0.38, 0, 0.92), "skin"
+        ),  # thumb
     ),
     effector_collision=(
         Part(pb.GEOM_BOX, (0.038, 0.013, 0.032), (0, 0, 0.048), _SKIN),
         Part(pb.GEOM_BOX, (0.036, 0.011, 0.03), (0, 0, -0.004), _SKIN),
     ),
     effector_top=0.08,
-    extra_parts=(Part(pb.GEOM_BOX, (0.1, 0.14, 0.3), (0.1, 0.08, -0.2), _SHIRT),),  # torso
+    extra_parts=(Part(pb.GEOM_BOX, (0.1, 0.14, 0.3), (0.1, 0.08, -0.2), _SHIRT, role="shirt"),),  # torso
     version=2,
 )
 

@@ -47,6 +47,7 @@ RGBA = tuple[float, float, float, float]
 PHYSICS_HZ = 240
 TABLE_HALF_EXTENTS = (0.45, 0.36, 0.025)  # m; the top surface is z = 0
 TABLE_CENTER_Y = 0.06
+PLANKS = 5  # visual planks on a striped table
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,6 @@ ROBOT_STYLE = SceneStyle(
     shadow=False,
 )
 
-HUMAN_STYLE = SceneStyle(
-    table_rgba=(0.62, 0.42, 0.25, 1.0),
-    table_stripe_rgba=(0.50, 0.32, 0.18, 1.0),
-    wall_rgba=(0.86, 0.80, 0.62, 1.0),
-    floor_rgba=(0.30, 0.22, 0.18, 1.0),
-    light_direction=(-0.6, -0.3, 1.0),
-    light_color=(1.0, 0.93, 0.80),
-    ambient=0.5,
-    shadow=False,
-)
-
 
 @dataclass(frozen=True)
 class Camera:
@@ -101,9 +91,14 @@ class Camera:
 
     @functools.cached_property
     def matrices(self) -> tuple[list[float], list[float]]:
-        """(view, projection) as pybullet's column-major 16-float lists."""
+        """(view, projection) as pybullet's column-major 16-float lists, for a square image."""
+        return self.matrices_for(1.0)
+
+    def matrices_for(self, aspect: float) -> tuple[list[float], list[float]]:
+        """(view, projection) for an image ``aspect`` = width / height times as wide as high:
+        the same vertical field of view, so a wide frame's centre square is the square frame."""
         view = pb.computeViewMatrix(self.eye, self.target, (0.0, 0.0, 1.0))
-        proj = pb.computeProjectionMatrixFOV(self.fov_deg, 1.0, self.near, self.far)
+        proj = pb.computeProjectionMatrixFOV(self.fov_deg, aspect, self.near, self.far)
         return list(view), list(proj)
 
     @functools.cached_property
@@ -162,31 +157,46 @@ def cylinder(
     return client.createMultiBody(mass, col, vis, position)
 
 
-def build_room(client: BulletClient, style: SceneStyle) -> int:
-    """Table, wall and floor in the given style; returns the table's body id."""
+def build_room(client: BulletClient, style: SceneStyle) -> dict[str, int]:
+    """Table, wall and floor in the given style; returns their body ids by name (``table``,
+    ``table_stripe`` where the style has planks, ``wall``, ``floor``)."""
     hx, hy, hz = TABLE_HALF_EXTENTS
     table = box(client, (hx, hy, hz), (0.0, TABLE_CENTER_Y, -hz), style.table_rgba)
     client.changeDynamics(table, -1, lateralFriction=0.5)
+    bodies = {"table": table}
     if style.table_stripe_rgba is not None:
         # Thin purely visual planks laid on the top: a texture TinyRenderer draws for free.
-        xs = np.linspace(-hx + 0.06, hx - 0.06, 5)
+        xs = np.linspace(-hx + 0.06, hx - 0.06, PLANKS)
         planks = client.createVisualShapeArray(
             shapeTypes=[pb.GEOM_BOX] * len(xs),
             halfExtents=[(0.012, hy, 0.0005)] * len(xs),
             visualFramePositions=[(x, 0.0, 0.0) for x in xs],
             rgbaColors=[style.table_stripe_rgba] * len(xs),
         )
-        client.createMultiBody(0, -1, planks, (0.0, TABLE_CENTER_Y, 0.0005))
-    box(client, (2.0, 0.02, 1.2), (0.0, TABLE_CENTER_Y + hy + 0.35, 0.3), style.wall_rgba, collide=False)
-    box(client, (2.0, 2.0, 0.01), (0.0, 0.0, -0.8), style.floor_rgba)  # catches dropped objects
-    return table
+        bodies["table_stripe"] = client.createMultiBody(0, -1, planks, (0.0, TABLE_CENTER_Y, 0.0005))
+    bodies["wall"] = box(
+        client, (2.0, 0.02, 1.2), (0.0, TABLE_CENTER_Y + hy + 0.35, 0.3), style.wall_rgba, collide=False
+    )
+    bodies["floor"] = box(
+        client, (2.0, 2.0, 0.01), (0.0, 0.0, -0.8), style.floor_rgba
+    )  # catches dropped objects
+    return bodies
 
 
-def render(client: BulletClient, camera: Camera, style: SceneStyle, image_size: int) -> np.ndarray:
-    """One RGB frame, uint8 (image_size, image_size, 3), from pybullet's TinyRenderer."""
-    view, proj = camera.matrices
+def recolour(client: BulletClient, body: int, rgba: RGBA, shapes: int = 1) -> None:
+    """Give every one of a body's ``shapes`` visual shapes (of its base) the colour ``rgba``."""
+    for index in range(shapes):
+        client.changeVisualShape(body, -1, shapeIndex=index, rgbaColor=rgba)
+
+
+def render(
+    client: BulletClient, camera: Camera, style: SceneStyle, image_size: int, width: int | None = None
+) -> np.ndarray:
+    """One RGB frame, uint8 (image_size, width or image_size, 3), from pybullet's TinyRenderer."""
+    width = width or image_size
+    view, proj = camera.matrices if width == image_size else camera.matrices_for(width / image_size)
     _, _, rgba, _, _ = client.getCameraImage(
-        image_size,
+        width,
         image_size,
         view,
         proj,
@@ -197,5 +207,5 @@ def render(client: BulletClient, camera: Camera, style: SceneStyle, image_size: 
         lightColor=style.light_color,
         lightAmbientCoeff=style.ambient,
     )
-    frame = np.asarray(rgba, dtype=np.uint8).reshape(image_size, image_size, 4)
+    frame = np.asarray(rgba, dtype=np.uint8).reshape(image_size, width, 4)
     return np.ascontiguousarray(frame[..., :3])

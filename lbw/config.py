@@ -27,6 +27,7 @@ VIDEO_METHODS = ("lbw", "lbw_cyclegan", "no_translation", "pixel", "robot_demo")
 STATE_METHODS = ("oracle", "random")  # baselines on ground truth
 METHODS = VIDEO_METHODS + STATE_METHODS
 KEYPOINT_REWARDS = ("l2", "per_keypoint")  # norms of the keypoint reward (lbw.policy.KeypointReward)
+ALIGNMENTS = ("pace", "uniform")  # how a demo is timed against the episode (lbw.policy.reference)
 
 
 class _YamlLoader(yaml.SafeLoader):
@@ -55,6 +56,20 @@ class DataConfig:
 
     frames: int = 5000  # frames per embodiment
     seed: int = 0  # collection seed
+    # human frames' look: varied (a new demonstrator and room per episode, from the training
+    # ranges of envs.appearance) | default (the shipped clips' look) | a preset name | a seed
+    human_appearance: str = "varied"
+
+    def __post_init__(self) -> None:
+        from envs.appearance import PRESETS
+
+        if self.human_appearance != "varied" and not (
+            self.human_appearance in PRESETS or str(self.human_appearance).isdigit()
+        ):
+            raise ConfigError(
+                f"data.human_appearance: unknown appearance {self.human_appearance!r}; choose varied, "
+                f"a seed or one of {', '.join(PRESETS)}"
+            )
 
 
 @dataclass
@@ -164,6 +179,9 @@ class RunConfig:
     method: str = "lbw"  # lbw | lbw_cyclegan | no_translation | pixel | robot_demo | oracle | random
     demo: str | None = None  # human clip; default videos/TASK_human.mp4
     robot_demo: str | None = None  # paired robot clip (method robot_demo); default videos/TASK_robot.mp4
+    # how the demo is timed against the episode: pace (still frames skipped, the motion replayed
+    # at the robot's pace; lbw.policy.reference) | uniform (the whole clip stretched onto it)
+    alignment: str = "pace"
     name: str | None = None  # run folder name; default METHOD_seedSEED
     root: str = "runs"  # runs go to ROOT/TASK/NAME; shared perception stages to ROOT/TASK/stages
     data: DataConfig = field(default_factory=DataConfig)
@@ -176,6 +194,7 @@ class RunConfig:
         _check_choice("task", "task", self.task, TASKS)
         _check_choice("method", "method", self.method, METHODS)
         _check_choice("policy.keypoint_reward", "norm", self.policy.keypoint_reward, KEYPOINT_REWARDS)
+        _check_choice("alignment", "alignment", self.alignment, ALIGNMENTS)
 
     @property
     def demo_clip(self) -> Path:

@@ -8,7 +8,9 @@
 
 Frames come from episodes of randomised motion of one embodiment: half the episodes follow the
 scripted demonstrator with heavy action noise, half chase random waypoints, many of them at an
-object's height, so that the objects move too and not only the arm.
+object's height, so that the objects move too and not only the arm. Human episodes each show a
+new demonstrator and room drawn from ``envs.appearance.TRAINING_RANGES`` (``appearance="varied"``,
+the default), or one fixed look (``"default"``, a preset name or a seed).
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ import numpy as np
 from tqdm.auto import tqdm
 
 import envs
+from envs.appearance import appearance_from, sample_appearance
 from envs.base import TabletopEnv
 from lbw.files import atomic_write
+
+VARIED = "varied"  # a new human appearance per episode, drawn from the training ranges
 
 FORMAT_VERSION = 1
 _KEYS = ("frames", "episode", "step", "pixels", "meta")
@@ -153,19 +158,30 @@ def collect_frames(
     seed: int = 0,
     image_size: int = 64,
     progress: bool = True,
+    appearance: str | int | None = VARIED,
 ) -> FrameDataset:
-    """Render ``num_frames`` frames of randomised motion of the ``domain`` embodiment."""
+    """Render ``num_frames`` frames of randomised motion of the ``domain`` embodiment.
+
+    ``appearance`` (human only; the robot has one look): ``"varied"`` draws a new look per
+    episode from the training ranges, anything else names one look (``envs.appearance``)."""
     if num_frames < 1:
         raise ValueError(f"num_frames must be positive, got {num_frames}")
+    varied = domain == "human" and appearance == VARIED
+    fixed = None if domain != "human" or varied else appearance_from(appearance)  # checked first
     env = envs.make(task, embodiment=domain, image_size=image_size, obs_mode="pixels")
     rng = np.random.default_rng(seed)
+    # Its own stream: the motions and initial states do not depend on the looks drawn.
+    looks = np.random.default_rng([seed, 1])
     frames, episode, step, pixels = [], [], [], []
     names: list[str] = []
     bar = tqdm(total=num_frames, desc=f"collect {task}/{domain}", unit="frame", disable=not progress)
     try:
         index = 0
         while len(frames) < num_frames:
-            obs, info = env.reset(seed=int(rng.integers(2**31)))
+            options = (
+                {"appearance": sample_appearance(looks) if varied else fixed} if domain == "human" else None
+            )
+            obs, info = env.reset(seed=int(rng.integers(2**31)), options=options)
             names = list(info["pixels"])
             policy = random_motion_policy(env.unwrapped, rng)
             t, done = 0, False
@@ -188,6 +204,7 @@ def collect_frames(
         "image_size": image_size,
         "num_frames": num_frames,
         "num_episodes": index,
+        "appearance": (VARIED if varied else str(appearance)) if domain == "human" else None,
     }
     return FrameDataset(
         np.stack(frames),

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 
 import envs
+from envs.appearance import Appearance, appearance_from
+from envs.base import SimState
 from lbw.files import write_json
 from lbw.video import write_video
 
@@ -46,6 +48,9 @@ class Demo:
     pixels: dict[str, np.ndarray]
     is_success: np.ndarray  # bool (T,)
     meta: dict[str, Any] = field(default_factory=dict)
+    # The whole scene at each frame (``TabletopEnv.full_state``): what ``lbw.retiming`` renders
+    # the same demonstration from at another pace. Not written by ``save``.
+    states: list[SimState] = field(default_factory=list)
 
     def paths(self, out_dir: Path) -> dict[str, Path]:
         return {
@@ -81,13 +86,23 @@ class Demo:
         return paths
 
 
-def record_demo(task: str, seed: int = 0, image_size: int = 64, require_success: bool = True) -> Demo:
+def record_demo(
+    task: str,
+    seed: int = 0,
+    image_size: int = 64,
+    require_success: bool = True,
+    appearance: Appearance | str | int | None = None,
+) -> Demo:
     """Run the scripted human demonstrator for one episode and replay it with the robot.
 
     The robot clip is a kinematic replay: at every frame the objects are put where they were in
     the human clip and the gripper where the hand was, so the two clips differ only in
-    embodiment and scene style."""
-    human = envs.make(task, embodiment="human", image_size=image_size, render_mode="rgb_array")
+    embodiment and scene style. ``appearance``: the demonstrator's look (``envs.appearance``;
+    None: the shipped clips')."""
+    look = appearance_from(appearance)
+    human = envs.make(
+        task, embodiment="human", image_size=image_size, render_mode="rgb_array", appearance=look
+    )
     robot = envs.make(task, embodiment="robot", image_size=image_size, render_mode="rgb_array")
     try:
         _, info = human.reset(seed=seed)
@@ -121,5 +136,10 @@ def record_demo(task: str, seed: int = 0, image_size: int = 64, require_success:
         positions={n: np.stack([i["positions"][n] for i in infos]) for n in names},
         pixels={n: np.stack([i["pixels"][n] for i in infos]) for n in names},
         is_success=np.array([i["is_success"] for i in infos]),
-        meta={"command": f"lbw demo --task {task} --seed {seed} --image-size {image_size}"},
+        meta={
+            "command": f"lbw demo --task {task} --seed {seed} --image-size {image_size}"
+            + (f" --appearance {appearance}" if isinstance(appearance, (str, int)) else ""),
+            "appearance": look.to_dict(),
+        },
+        states=states,
     )

@@ -89,6 +89,7 @@ def method_env_factory(
 ) -> tuple[Callable[[], gym.Env], Demonstration | None]:
     """A function making the method's env, and the demonstration it rewards against (or None)."""
     from lbw.policy.methods import load_demonstration, make_method_env
+    from lbw.policy.reference import robot_pace
 
     if config.method in STATE_METHODS:
         return lambda: make_method_env(config.method, config.task, render_mode=render_mode), None
@@ -98,7 +99,8 @@ def method_env_factory(
     detector = KeypointDetector.load(stages["keypoints"])
     translator = Translator.load(stages["translator"]) if "translator" in stages else None
     clip = config.robot_demo_clip if config.method == "robot_demo" else config.demo_clip
-    demonstration = load_demonstration(clip, detector, translator, envs.MAX_EPISODE_STEPS + 1)
+    nominal_pace = robot_pace(config.task, detector) if config.alignment == "pace" else None
+    demonstration = load_demonstration(clip, detector, translator, envs.MAX_EPISODE_STEPS + 1, nominal_pace)
 
     def make() -> gym.Env:
         return make_method_env(

@@ -82,7 +82,10 @@ def data_path(config: RunConfig, domain: str) -> Path:
     """Where a run's dataset of one embodiment is cached: named by the data config and the
     looks of the embodiment and the task (their versions), so a changed look makes a new dataset."""
     look = (EMBODIMENTS[domain].version, envs.task_class(config.task).LOOK_VERSION)
-    key = config_hash("data", config.task, domain, config.data.__dict__, look)
+    data = dict(config.data.__dict__)
+    if domain != "human":  # the robot has one look: its frames (and keypoints) stay shared
+        data.pop("human_appearance")
+    key = config_hash("data", config.task, domain, data, look)
     return Path(config.root) / config.task / "stages" / f"data_{domain}-{key}.npz"
 
 
@@ -94,20 +97,33 @@ def data_stage(config: RunConfig, domain: str, progress: bool = True) -> Path:
     with _locked(path):
         if not path.exists():
             data = collect_frames(
-                config.task, domain, config.data.frames, seed=config.data.seed, progress=progress
+                config.task,
+                domain,
+                config.data.frames,
+                seed=config.data.seed,
+                progress=progress,
+                appearance=config.data.human_appearance,
             )
             data.save(path)
     return path
 
 
 def cached_frames(
-    task: str, domain: str, frames: int, seed: int, root: str = "runs", progress: bool = True
+    task: str,
+    domain: str,
+    frames: int,
+    seed: int,
+    root: str = "runs",
+    progress: bool = True,
+    appearance: str = "varied",
 ) -> FrameDataset:
-    """``frames`` frames of one embodiment collected with ``seed``, from (or first into) the
-    look-keyed cache `lbw run` keeps in ROOT/TASK/stages/."""
+    """``frames`` frames of one embodiment collected with ``seed`` (human ones in
+    ``appearance``, see ``DataConfig``), from (or first into) the look-keyed cache `lbw run`
+    keeps in ROOT/TASK/stages/."""
     from lbw.dataset import load_frames
 
-    config = RunConfig(task=task, root=root, data=DataConfig(frames=frames, seed=seed))
+    data = DataConfig(frames=frames, seed=seed, human_appearance=appearance)
+    config = RunConfig(task=task, root=root, data=data)
     return load_frames(data_stage(config, domain, progress))
 
 

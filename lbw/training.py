@@ -32,6 +32,27 @@ def torch_threads(count: int) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
+TRAIN_THREADS = 2  # torch threads of every perception training: fixed, for reproducible weights
+
+
+@contextmanager
+def reproducible(seed: int, iteration: int = 0, threads: int = TRAIN_THREADS) -> Iterator[None]:
+    """Run a training block so that the same seed gives the same weights on the same machine:
+    torch's random stream seeded from (``seed``, ``iteration`` it starts at) and restored after,
+    a fixed thread count (float sums are split by thread) and deterministic algorithms only."""
+    threads_before = torch.get_num_threads()
+    deterministic_before = torch.are_deterministic_algorithms_enabled()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(np.random.SeedSequence([seed, iteration]).generate_state(1)[0]))
+        torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(True)
+        try:
+            yield
+        finally:
+            torch.use_deterministic_algorithms(deterministic_before)
+            torch.set_num_threads(threads_before)
+
+
 class RunDirError(FileExistsError):
     """A run folder that holds results and was neither resumed nor released for overwriting."""
 

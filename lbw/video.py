@@ -5,9 +5,9 @@
     frames = read_video("videos/push_human.mp4", size=64)  # uint8 (T, 64, 64, 3)
     write_video("out.mp4", frames, fps=30)
 
-Every frame comes out RGB uint8 (grayscale is expanded, alpha dropped), optionally resized to
-a square model size. A missing, unreadable, empty or truncated clip raises ``VideoError``,
-whose message names the file.
+Every frame comes out RGB uint8 (grayscale is expanded, alpha dropped), optionally cropped to
+its centre square and resized to a square model size. A missing, unreadable, empty or truncated
+clip raises ``VideoError``, whose message names the file.
 """
 
 from __future__ import annotations
@@ -47,8 +47,19 @@ def to_rgb(frame: np.ndarray, source: Path | str = "<array>") -> np.ndarray:
     return np.ascontiguousarray(frame[..., :3])
 
 
+def center_square(frames: np.ndarray) -> np.ndarray:
+    """(T, H, W, 3) → (T, S, S, 3), S = min(H, W): the centre square (a wide or tall clip is
+    cropped, not squashed, so that shapes and distances keep their proportions)."""
+    height, width = frames.shape[1:3]
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    return frames[:, top : top + side, left : left + side]
+
+
 def resize(frames: np.ndarray, size: int) -> np.ndarray:
-    """(T, H, W, 3) uint8 → (T, size, size, 3); area interpolation when shrinking."""
+    """(T, H, W, 3) uint8 → (T, size, size, 3): the centre square, resized (area interpolation
+    when shrinking)."""
+    frames = center_square(frames)
     if frames.shape[1:3] == (size, size):
         return frames
     shrinking = size < min(frames.shape[1:3])
@@ -64,7 +75,8 @@ def _brief(error: Exception) -> str:
 
 def read_video(path: str | os.PathLike, size: int | None = None) -> np.ndarray:
     """Read a clip — an mp4 (or other ffmpeg format), a gif, or a folder of images read in
-    name order — as uint8 (T, H, W, 3), resized to (size, size) when ``size`` is given."""
+    name order — as uint8 (T, H, W, 3); when ``size`` is given, the centre square of each
+    frame resized to (size, size)."""
     path = Path(path)
     if not path.exists():
         raise VideoError(f"{path}: no such file or folder")

@@ -9,6 +9,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from envs import EMBODIMENTS, TASKS
+from envs.appearance import HELD_OUT
 from lbw.cli.options import common, device_option, task_option
 from lbw.config import METHODS, task_config
 from lbw.files import write_json
@@ -17,7 +18,7 @@ from lbw.files import write_json
 def _demo(args: argparse.Namespace) -> None:
     from lbw.demo import record_demo
 
-    demo = record_demo(args.task, seed=args.seed, image_size=args.image_size)
+    demo = record_demo(args.task, seed=args.seed, image_size=args.image_size, appearance=args.appearance)
     paths = demo.save(args.out, overwrite=args.overwrite)
     print(f"{args.task}: human demo succeeded ({len(demo.human_frames)} frames)")
     for kind, path in paths.items():
@@ -37,6 +38,7 @@ def _collect(args: argparse.Namespace) -> None:
         seed=args.seed,
         image_size=args.image_size,
         progress=not args.quiet,
+        appearance=args.appearance,
     )
     data.save(out, overwrite=args.overwrite)
     print(f"wrote {len(data)} frames from {data.meta['num_episodes']} episodes to {out}")
@@ -79,6 +81,18 @@ def _gallery(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
+def _appearance(value: str) -> str:
+    """An ``--appearance`` value, checked when the command line is read."""
+    from envs.appearance import appearance_from
+
+    if value != "varied":
+        try:
+            appearance_from(value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser(
         "demo",
@@ -89,6 +103,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     task_option(demo)
     common(demo)
     demo.add_argument("--out", default="videos", help="output folder (default: videos/)")
+    demo.add_argument(
+        "--appearance",
+        type=_appearance,
+        default="default",
+        help="the demonstrator's look: default (the shipped clips'), a held-out preset "
+        f"({', '.join(HELD_OUT)}) or an integer seed (a look from the training ranges)",
+    )
     demo.set_defaults(run=_demo)
 
     collect = commands.add_parser(
@@ -101,6 +122,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     collect.add_argument("--domain", choices=EMBODIMENTS, required=True, help="which embodiment")
     collect.add_argument("--frames", type=int, default=5000, help="number of frames (default: 5000)")
     collect.add_argument("--out", default=None, help="output .npz (default: data/TASK_DOMAIN.npz)")
+    collect.add_argument(
+        "--appearance",
+        type=_appearance,
+        default="varied",
+        help="human frames: varied (a new demonstrator and room per episode, the default), "
+        "default, a preset name or a seed (one look throughout)",
+    )
     collect.add_argument("--quiet", action="store_true", help="no progress bar")
     common(collect)
     collect.set_defaults(run=_collect)

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from lbw.evaluation.rollouts import EpisodeResult, rollout_episodes, summarize
 from lbw.files import write_json
 from lbw.policy.methods import Demonstration, random_policy
-from lbw.policy.reference import resample_frames
+from lbw.policy.reference import frames_at_times, resample_frames
 from lbw.training import draw_keypoints, label_strip, torch_threads
 from lbw.video import read_video, write_video
 
@@ -136,7 +136,14 @@ def side_by_side(human: np.ndarray, demonstration: Demonstration | None, result:
     size = rollout.shape[1]
     length = len(rollout)
     index = np.minimum(np.arange(length), len(demonstration.keypoints) - 1) if demonstration else None
-    columns = [(_scaled(resample_frames(human, length), None), "human demo")]
+    # The human clip at the moments the reference compares with (the paired robot clip of
+    # robot_demo has the human clip's timing).
+    human = (
+        resample_frames(human, length)
+        if demonstration is None
+        else frames_at_times(human, demonstration.source_times)
+    )
+    columns = [(_scaled(human[np.minimum(np.arange(length), len(human) - 1)], None), "human demo")]
     if demonstration is not None:
         demo_pixels = (demonstration.keypoints[index] + 1.0) * 0.5 * size
         columns.append((_scaled(demonstration.reference_frames[index], demo_pixels), "demo, robot domain"))

@@ -25,7 +25,15 @@ from tqdm.auto import tqdm
 from lbw.checkpoint import CheckpointError, load_checkpoint, load_state, pick_device, save_checkpoint
 from lbw.dataset import FrameDataset
 from lbw.keypoints.transporter import Transporter, TransporterConfig, to_pixels
-from lbw.training import JsonlLogger, draw_keypoints, image_grid, prepare_run_dir, to_frames, to_tensor
+from lbw.training import (
+    JsonlLogger,
+    draw_keypoints,
+    image_grid,
+    prepare_run_dir,
+    reproducible,
+    to_frames,
+    to_tensor,
+)
 from lbw.video import resize
 
 CHECKPOINT_KIND = "transporter"
@@ -112,22 +120,25 @@ class TransporterTrainer:
         checkpoint = run_dir / CHECKPOINT_NAME
         if resume and checkpoint.exists():
             self.resume(checkpoint)
-        frames = to_tensor(resize(dataset.frames, size))  # the whole set fits in memory at 64 px
-        rng = np.random.default_rng([c.seed, self.iteration])
-        logger = JsonlLogger(run_dir / "log.jsonl")
-        (run_dir / "samples").mkdir(exist_ok=True)
-        bar = tqdm(total=c.iterations, initial=self.iteration, desc="train keypoints", disable=not progress)
-        while self.iteration < c.iterations:
-            source, target = sample_pairs(dataset, c.batch_size, c.max_frame_gap, rng)
-            metrics = self.update(frames[source].to(self.device), frames[target].to(self.device))
-            bar.update(1)
-            if self.iteration % c.log_every == 0:
-                logger.log(self.iteration, metrics)
-                bar.set_postfix(mse=f"{metrics['train/reconstruction_mse']:.4f}")
-            if self.iteration % c.sample_every == 0 or self.iteration == c.iterations:
-                self.save(checkpoint)
-                self._write_sample(frames, rng, run_dir / "samples" / f"iter_{self.iteration:06d}.png")
-        bar.close()
+        with reproducible(c.seed, self.iteration):
+            frames = to_tensor(resize(dataset.frames, size))  # the whole set fits in memory at 64 px
+            rng = np.random.default_rng([c.seed, self.iteration])
+            logger = JsonlLogger(run_dir / "log.jsonl")
+            (run_dir / "samples").mkdir(exist_ok=True)
+            bar = tqdm(
+                total=c.iterations, initial=self.iteration, desc="train keypoints", disable=not progress
+            )
+            while self.iteration < c.iterations:
+                source, target = sample_pairs(dataset, c.batch_size, c.max_frame_gap, rng)
+                metrics = self.update(frames[source].to(self.device), frames[target].to(self.device))
+                bar.update(1)
+                if self.iteration % c.log_every == 0:
+                    logger.log(self.iteration, metrics)
+                    bar.set_postfix(mse=f"{metrics['train/reconstruction_mse']:.4f}")
+                if self.iteration % c.sample_every == 0 or self.iteration == c.iterations:
+                    self.save(checkpoint)
+                    self._write_sample(frames, rng, run_dir / "samples" / f"iter_{self.iteration:06d}.png")
+            bar.close()
         self.save(checkpoint)
         return checkpoint
 

@@ -1,7 +1,8 @@
 """The methods of the comparison, as environment factories: each returns the MDP a policy
 learns in (observation and reward), built from a demonstration and trained perception models.
 
-    demo = load_demonstration("lbw", "videos/push_human.mp4", detector, translator, length=61)
+    demo = load_demonstration("videos/push_human.mp4", detector, translator, length=61,
+                              nominal_pace=robot_pace("push", detector))
     env = make_method_env("lbw", "push", demo, detector)
 
 | method           | reference clip                | reward                        | observation            |
@@ -27,7 +28,7 @@ import numpy as np
 import envs
 from lbw.config import STATE_METHODS, VIDEO_METHODS
 from lbw.keypoints.trainer import KeypointDetector
-from lbw.policy.reference import resample, resample_frames, to_unit
+from lbw.policy.reference import align_to_pace, at_times, frames_at_times, to_unit, uniform_times
 from lbw.policy.wrappers import KeypointObservation, KeypointReward, PhaseObservation, PixelReward
 from lbw.translation import Translator
 from lbw.video import VideoError, read_video
@@ -35,18 +36,25 @@ from lbw.video import VideoError, read_video
 
 @dataclass
 class Demonstration:
-    """A demo clip prepared as the reward's reference, resampled to the episode length.
+    """A demo clip prepared as the reward's reference, aligned in time to the episode.
 
     Attributes:
         clip: uint8 (L, S, S, 3), the clip as given (the human's, or the paired robot clip).
         reference_frames: uint8 (L, S, S, 3), the clip in the robot domain (translated or not).
         keypoints: float32 (L, K, 2), keypoints of ``reference_frames`` in [-1, 1].
+        source_times: float (L,), the fractional frame of the clip each step compares with
+            (default: 0 … L - 1, a clip already one frame per step).
     L is the episode length + 1 (the reset frame, then one per step); S the detector's size.
     """
 
     clip: np.ndarray
     reference_frames: np.ndarray
     keypoints: np.ndarray
+    source_times: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.source_times is None:
+            self.source_times = np.arange(len(self.keypoints), dtype=float)
 
 
 def load_demonstration(
@@ -54,17 +62,27 @@ def load_demonstration(
     detector: KeypointDetector,
     translator: Translator | None,
     length: int,
+    nominal_pace: float | None = None,
 ) -> Demonstration:
-    """Read a clip (mp4, gif or folder), translate it if a translator is given, extract its
-    keypoints and resample everything to ``length`` frames."""
+    """Read a clip (mp4, gif or folder; a non-square one cropped to its centre square),
+    translate it if a translator is given, extract its keypoints and align them to ``length``
+    steps: at ``nominal_pace`` (detector pixels per step, ``robot_pace``) with still frames
+    skipped (``align_to_pace``), or stretched uniformly when it is None."""
     clip = read_video(path, size=detector.image_size)
     if len(clip) < 2:
         raise VideoError(f"{path}: a demonstration needs at least 2 frames, got {len(clip)}")
     reference = translator(clip) if translator is not None else clip
+    keypoints = detector(reference)
+    times = (
+        uniform_times(len(clip), length)
+        if nominal_pace is None
+        else align_to_pace(keypoints, nominal_pace, length)
+    )
     return Demonstration(
-        clip=resample_frames(clip, length),
-        reference_frames=resample_frames(reference, length),
-        keypoints=resample(to_unit(detector(reference), detector.image_size), length),
+        clip=frames_at_times(clip, times),
+        reference_frames=frames_at_times(reference, times),
+        keypoints=at_times(to_unit(keypoints, detector.image_size), times),
+        source_times=times,
     )
 
 

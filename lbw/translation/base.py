@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from lbw.checkpoint import CheckpointError, load_checkpoint, load_state, pick_device, save_checkpoint
 from lbw.dataset import FrameDataset
-from lbw.training import JsonlLogger, image_grid, prepare_run_dir, to_frames, to_tensor
+from lbw.training import JsonlLogger, image_grid, prepare_run_dir, reproducible, to_frames, to_tensor
 from lbw.video import resize
 
 CHECKPOINT_NAME = "translator.pt"
@@ -194,37 +194,38 @@ class TranslatorTrainer(ABC):
         checkpoint = run_dir / CHECKPOINT_NAME
         if resume and checkpoint.exists():
             self.resume(checkpoint)
-        frames_a = to_tensor(resize(human.frames, t.image_size))
-        frames_b = to_tensor(resize(robot.frames, t.image_size))
-        rng = np.random.default_rng([t.seed, self.iteration])
-        fixed_a = frames_a[rng.integers(0, len(frames_a), 8)].to(self.device)
-        fixed_b = frames_b[rng.integers(0, len(frames_b), 8)].to(self.device)
-        logger = JsonlLogger(run_dir / "log.jsonl")
-        for folder in ("samples", SNAPSHOTS):
-            (run_dir / folder).mkdir(exist_ok=True)
-        self.train_mode()
-        bar = tqdm(
-            total=t.iterations, initial=self.iteration, desc=f"train {self.kind}", disable=not progress
-        )
-        while self.iteration < t.iterations:
-            x_a = frames_a[rng.integers(0, len(frames_a), t.batch_size)].to(self.device)
-            x_b = frames_b[rng.integers(0, len(frames_b), t.batch_size)].to(self.device)
-            metrics = {**self.dis_update(x_a, x_b), **self.gen_update(x_a, x_b)}
-            self.iteration += 1
-            bar.update(1)
-            if self.iteration % t.log_every == 0:
-                logger.log(self.iteration, metrics)
-                bar.set_postfix(
-                    gen=f"{metrics['train/gen_total']:.3f}", dis=f"{metrics['train/dis_total']:.3f}"
-                )
-            if self.iteration % t.sample_every == 0 or self.iteration == t.iterations:
-                self._fit_style(frames_b, rng)
-                self.save(checkpoint)
-                # Translators differ a lot from one checkpoint to the next: keep each to choose from.
-                self.save(run_dir / SNAPSHOTS / f"iter_{self.iteration:06d}.pt", inference_only=True)
-                path = run_dir / "samples" / f"iter_{self.iteration:06d}.png"
-                iio.imwrite(path, self.sample(fixed_a, fixed_b))
-        bar.close()  # the last iteration saved the checkpoint (and its snapshot) above
+        with reproducible(t.seed, self.iteration):
+            frames_a = to_tensor(resize(human.frames, t.image_size))
+            frames_b = to_tensor(resize(robot.frames, t.image_size))
+            rng = np.random.default_rng([t.seed, self.iteration])
+            fixed_a = frames_a[rng.integers(0, len(frames_a), 8)].to(self.device)
+            fixed_b = frames_b[rng.integers(0, len(frames_b), 8)].to(self.device)
+            logger = JsonlLogger(run_dir / "log.jsonl")
+            for folder in ("samples", SNAPSHOTS):
+                (run_dir / folder).mkdir(exist_ok=True)
+            self.train_mode()
+            bar = tqdm(
+                total=t.iterations, initial=self.iteration, desc=f"train {self.kind}", disable=not progress
+            )
+            while self.iteration < t.iterations:
+                x_a = frames_a[rng.integers(0, len(frames_a), t.batch_size)].to(self.device)
+                x_b = frames_b[rng.integers(0, len(frames_b), t.batch_size)].to(self.device)
+                metrics = {**self.dis_update(x_a, x_b), **self.gen_update(x_a, x_b)}
+                self.iteration += 1
+                bar.update(1)
+                if self.iteration % t.log_every == 0:
+                    logger.log(self.iteration, metrics)
+                    bar.set_postfix(
+                        gen=f"{metrics['train/gen_total']:.3f}", dis=f"{metrics['train/dis_total']:.3f}"
+                    )
+                if self.iteration % t.sample_every == 0 or self.iteration == t.iterations:
+                    self._fit_style(frames_b, rng)
+                    self.save(checkpoint)
+                    # Translators differ a lot from one checkpoint to the next: keep each to choose from.
+                    self.save(run_dir / SNAPSHOTS / f"iter_{self.iteration:06d}.pt", inference_only=True)
+                    path = run_dir / "samples" / f"iter_{self.iteration:06d}.png"
+                    iio.imwrite(path, self.sample(fixed_a, fixed_b))
+            bar.close()  # the last iteration saved the checkpoint (and its snapshot) above
         return checkpoint
 
     def _fit_style(self, frames_b: torch.Tensor, rng: np.random.Generator) -> None:

@@ -1,0 +1,81 @@
+"""Does a re-timed demonstration give the same reference? Measured on re-rendered clips.
+
+    lbw eval-alignment --task push      # → runs/push/alignment/alignment.json, a markdown table
+
+The scripted demo is rendered again at other paces (``lbw.retiming.TIMINGS``: idle frames at the
+start or end, 0.5× and 2× pace, a pause, an uneven pace, a home-made mix; and the scripted
+timing filmed wider, 64×96, which the reader crops). Each clip goes through the method's
+perception (translated, keypoints) and is aligned to the episode both ways — ``pace``
+(``align_to_pace``) and ``uniform`` — and its reference is compared with the *scripted* clip's
+reference under the same alignment: the mean keypoint distance (px) over steps and keypoints.
+The ``paired robot`` rows do the same on the paired robot clips (no translation), which
+isolates the alignment from translation noise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import envs
+from lbw.demo import Demo
+from lbw.keypoints.trainer import KeypointDetector
+from lbw.policy.reference import align_to_pace, at_times, robot_pace, uniform_times
+from lbw.retiming import TIMINGS, retime_demo
+from lbw.translation.base import Translator
+from lbw.video import center_square
+
+WIDE = "wide"  # the scripted timing, filmed 1.5× as wide
+
+
+def reference_error(
+    task: str, demo: Demo, detector: KeypointDetector, translator: Translator | None
+) -> dict[str, Any]:
+    """Per timing variant and alignment: keypoint distance (px) of its reference to the
+    scripted clip's, for the translated human clip and for the paired robot clip."""
+    length = envs.MAX_EPISODE_STEPS + 1
+    nominal = robot_pace(task, detector)
+    n = len(demo.human_frames)
+    clips = {name: retime_demo(demo, timing(n)) for name, timing in TIMINGS.items()}
+    clips[WIDE] = retime_demo(demo, TIMINGS["scripted"](n), width=demo.image_size * 3 // 2)
+    sources = {
+        "translated": lambda d: translator(center_square(d.human_frames)) if translator else d.human_frames,
+        "paired robot": lambda d: center_square(d.robot_frames),
+    }
+    frames = {k: len(v.human_frames) for k, v in clips.items()}
+    result: dict[str, Any] = {"nominal_pace_px_per_step": nominal, "frames": frames}
+    for source, frames_of in sources.items():
+        keypoints = {name: detector(frames_of(clip)) for name, clip in clips.items()}
+        times = {
+            "pace": {k: align_to_pace(z, nominal, length) for k, z in keypoints.items()},
+            "uniform": {k: uniform_times(len(z), length) for k, z in keypoints.items()},
+        }
+        result[source] = {}
+        for alignment, by_clip in times.items():
+            reference = at_times(keypoints["scripted"], by_clip["scripted"])
+            result[source][alignment] = {
+                name: float(np.linalg.norm(at_times(keypoints[name], t) - reference, axis=-1).mean())
+                for name, t in by_clip.items()
+            }
+        scripted = at_times(keypoints["scripted"], times["pace"]["scripted"])
+        uniform = at_times(keypoints["scripted"], times["uniform"]["scripted"])
+        gap = np.linalg.norm(scripted - uniform, axis=-1).mean()
+        result[source]["pace_vs_uniform_scripted_px"] = float(gap)
+    return result
+
+
+def alignment_table(results: list[dict[str, Any]]) -> str:
+    """Markdown: one row per task and source, one column per variant, ``pace / uniform`` px."""
+    variants = [*TIMINGS, WIDE][1:]
+    lines = [
+        "| task | keypoints of | " + " | ".join(variants) + " | scripted: pace vs uniform |",
+        "|---|---|" + "---:|" * (len(variants) + 1),
+    ]
+    for r in results:
+        for source in ("translated", "paired robot"):
+            errors = r[source]
+            cells = [f"{errors['pace'][v]:.2f} / {errors['uniform'][v]:.2f}" for v in variants]
+            gap = f"{errors['pace_vs_uniform_scripted_px']:.2f}"
+            lines.append(f"| {r['task']} | {source} | " + " | ".join(cells) + f" | {gap} |")
+    return "\n".join(lines)

@@ -1,0 +1,91 @@
+"""Demonstrator appearances: seeded sampling inside the training ranges, held-out presets outside
+them, and the human env dressed in them without changing the scene's geometry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import envs
+from envs.appearance import (
+    DEFAULT,
+    HELD_OUT,
+    TRAINING_RANGES,
+    Appearance,
+    appearance_from,
+    sample_appearance,
+)
+from lbw.dataset import collect_frames
+
+
+def test_sampling_is_seeded_and_in_range() -> None:
+    first = [sample_appearance(np.random.default_rng(7)) for _ in range(2)]
+    assert first[0] == first[1]
+    assert sample_appearance(np.random.default_rng(8)) != first[0]
+    rng = np.random.default_rng(0)
+    looks = [sample_appearance(rng) for _ in range(500)]
+    assert all(TRAINING_RANGES.contains(look) for look in looks)
+    # Real variety: skin tones and table colours spread over their ranges.
+    tones = np.array([look.skin for look in looks])
+    assert tones.std(axis=0).min() > 0.08
+    assert len({look.sleeve for look in looks}) == 500
+
+
+def test_default_inside_held_out_outside() -> None:
+    assert TRAINING_RANGES.contains(DEFAULT)
+    assert len(HELD_OUT) >= 3
+    for name, look in HELD_OUT.items():
+        assert not TRAINING_RANGES.contains(look), name
+
+
+def test_appearance_from() -> None:
+    assert appearance_from(None) == appearance_from("default") == DEFAULT
+    assert appearance_from(3) == appearance_from("3") == sample_appearance(np.random.default_rng(3))
+    assert appearance_from("pale_skin_dark_room") == HELD_OUT["pale_skin_dark_room"]
+    for bad in ("nobody", 1.5, True):
+        with pytest.raises(ValueError, match="appearance"):
+            appearance_from(bad)
+
+
+def test_env_dressed_in_an_appearance() -> None:
+    env = envs.make("push", embodiment="human", obs_mode="pixels", image_size=32)
+    default, info = env.reset(seed=0)
+    dark, dark_info = env.reset(seed=0, options={"appearance": "dark_skin_green_sleeve"})
+    assert env.unwrapped.appearance == HELD_OUT["dark_skin_green_sleeve"]
+    assert np.abs(default.astype(int) - dark).mean() > 2  # another look (the same room) …
+    for name in info["pixels"]:  # … of the same scene
+        np.testing.assert_allclose(info["pixels"][name], dark_info["pixels"][name])
+    again, _ = env.reset(seed=0, options={"appearance": "default"})
+    np.testing.assert_array_equal(again, default)  # and back, exactly
+    env.close()
+    made = envs.make("push", embodiment="human", obs_mode="pixels", image_size=32, appearance=DEFAULT)
+    np.testing.assert_array_equal(made.reset(seed=0)[0], default)
+    made.close()
+
+
+def test_robot_has_one_look() -> None:
+    with pytest.raises(ValueError, match="human embodiment only"):
+        envs.make("push", embodiment="robot", appearance="default")
+    env = envs.make("push")
+    with pytest.raises(ValueError, match="human embodiment only"):
+        env.reset(options={"appearance": 1})
+    env.close()
+
+
+def test_collect_draws_a_look_per_episode() -> None:
+    varied = collect_frames("reach", "human", 130, seed=0, image_size=16, progress=False)
+    assert varied.meta["appearance"] == "varied" and varied.meta["num_episodes"] == 3
+    # The wall (top rows) differs between episodes: another room each time.
+    walls = [varied.frames[varied.episode == e][0, :2].astype(int).mean(axis=(0, 1)) for e in range(3)]
+    assert min(np.abs(walls[i] - walls[j]).sum() for i in range(3) for j in range(i)) > 3
+    again = collect_frames("reach", "human", 130, seed=0, image_size=16, progress=False)
+    np.testing.assert_array_equal(again.frames, varied.frames)
+    fixed = collect_frames("reach", "human", 130, seed=0, image_size=16, progress=False, appearance="default")
+    np.testing.assert_array_equal(fixed.pixels, varied.pixels)  # the same motions, another look
+    with pytest.raises(ValueError, match="unknown appearance"):
+        collect_frames("reach", "human", 10, appearance="nobody", progress=False)
+
+
+def test_to_dict_round_trip() -> None:
+    look = sample_appearance(np.random.default_rng(1))
+    assert Appearance.from_dict(look.to_dict()) == look
