@@ -79,8 +79,12 @@ def _eval_perception(args: argparse.Namespace) -> None:
 
     from lbw.checkpoint import CheckpointError
     from lbw.config import task_config
-    from lbw.demo import record_demo
-    from lbw.evaluation.perception import comparison_picture, evaluate_perception
+    from lbw.evaluation.perception import (
+        comparison_picture,
+        demos_by_look,
+        evaluate_perception,
+        looks_picture,
+    )
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.stages import configured_perception, stage_of, stage_record
     from lbw.training import RunDirError, training_time_s
@@ -111,7 +115,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
     # Held out: collected with a seed the training data never used.
     heldout = _dataset(args.task, "robot", args.heldout_data, args.frames, 1000 + args.seed, args.quiet)
     heldout_human = _dataset(args.task, "human", None, args.frames, 1000 + args.seed, args.quiet)
-    demos = [record_demo(args.task, seed=args.seed + i) for i in range(args.demos)]
+    demos = demos_by_look(args.task, args.demos, args.seed)
     # Where the stage that trained a model is known (not for a shipped model).
     stages = {k: stage for k, p in checkpoints.items() if (stage := stage_of(p)) is not None}
     result = {
@@ -123,15 +127,159 @@ def _eval_perception(args: argparse.Namespace) -> None:
     }
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "perception.json", result)
-    iio.imwrite(out / "perception.png", comparison_picture(detector, demos[0], translators))
+    iio.imwrite(out / "perception.png", comparison_picture(detector, demos["default"][0], translators))
+    iio.imwrite(out / "looks.png", looks_picture(detector, {k: d[0] for k, d in demos.items()}, translators))
     print(json.dumps(result, indent=1))
-    print(f"wrote {out / 'perception.json'} and {out / 'perception.png'}")
+    print(f"wrote {out / 'perception.json'}, {out / 'perception.png'} and {out / 'looks.png'}")
+
+
+def _check_demo(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    import envs
+    from lbw.checkpoint import CheckpointError
+    from lbw.config import load_config, task_config
+    from lbw.demo import DemoError
+    from lbw.evaluation.demo_check import check_demo
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.policy.reference import robot_pace
+    from lbw.stages import configured_perception
+    from lbw.training import RunDirError, draw_keypoints, label_strip
+    from lbw.translation import Translator
+    from lbw.video import read_video, resize, write_video
+
+    out = Path(args.out or Path("runs") / args.task / "check_demo" / Path(args.clip).stem)
+    if (out / "check.json").exists() and not args.overwrite:
+        raise RunDirError(f"refusing to overwrite {out / 'check.json'}: pass --overwrite, or another --out")
+    raw = read_video(args.clip)  # errors on a missing, unreadable or empty clip, before any work
+    config = load_config(args.config) if args.config else task_config(args.task)
+    models = configured_perception(config, progress=not args.quiet)
+    keypoints = args.keypoints or models.get("keypoints")
+    translator_path = args.translator or models.get(config.translator_model or "munit")
+    if keypoints is None or (translator_path is None and not args.no_translation):
+        raise CheckpointError(
+            f"no trained models for {args.task}: pass --keypoints and --translator, or train them with "
+            f"`lbw run configs/{args.task}.yaml`"
+        )
+    detector = KeypointDetector.load(keypoints)
+    translator = None if args.no_translation else Translator.load(translator_path)
+    robot = _dataset(args.task, "robot", None, 1200, 1000, args.quiet)  # eval-perception's held-out frames
+    clip = resize(raw, detector.image_size)
+    report, translated, points = check_demo(
+        clip,
+        detector,
+        translator,
+        detector(robot.frames),
+        robot.episode,
+        robot_pace(args.task, detector),
+        envs.MAX_EPISODE_STEPS + 1,
+        source_shape=raw.shape[1:3],
+        reference_clip=_paired_robot_clip(config, detector.image_size),
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    record = {
+        "clip": str(args.clip),
+        "task": args.task,
+        "keypoints": str(keypoints),
+        "translator": None if translator is None else str(translator_path),
+        **report.to_json(),
+    }
+    write_json(out / "check.json", record)
+    scale = 4
+    flagged = np.zeros(len(clip), bool)
+    flagged[report.out_of_range_frames] = True
+    left = draw_keypoints(clip, np.full((len(clip), 0, 2), np.nan), scale)
+    right = draw_keypoints(translated, points, scale)
+    right[flagged, :4] = right[flagged, -4:] = (220, 30, 30)  # a red bar: keypoints out of range
+    width = clip.shape[2] * scale
+    header = np.concatenate(
+        [label_strip("clip", width), label_strip("translated + keypoints", width)], axis=1
+    )
+    frames = [
+        np.concatenate([header, np.concatenate([a, b], axis=1)], axis=0)
+        for a, b in zip(left, right, strict=True)
+    ]
+    write_video(out / "check.mp4", frames, fps=args.fps)
+    print(
+        f"{args.clip}: {report.frames} frames ({report.moving_frames} moving, {report.still_frames} still), "
+        f"pace {report.pace_ratio:.2f}× the robot's, motion ends at step {report.motion_ends_at_step} "
+        f"of {report.episode_steps - 1}"
+    )
+    print(
+        f"  keypoints out of range in {len(report.out_of_range_frames)} of {report.frames} frames "
+        f"(> {report.range_threshold_px:.1f} px from every robot frame); unpaired keypoint gap "
+        f"{report.unpaired_gap_px:.1f} px (the paired robot clip's: {report.reference_gap_px} px)"
+    )
+    for warning in report.warnings:
+        print(f"  WARNING: {warning}")
+    if not report.warnings:
+        print("  looks in range")
+    print(f"wrote {out / 'check.json'} and {out / 'check.mp4'}")
+    if args.strict and report.warnings:
+        raise DemoError(f"{args.clip}: {len(report.warnings)} warning(s) (--strict)")
+
+
+def _eval_alignment(args: argparse.Namespace) -> None:
+    from lbw.checkpoint import CheckpointError
+    from lbw.config import load_config, task_config
+    from lbw.demo import record_demo
+    from lbw.evaluation.alignment import alignment_table, reference_error
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.stages import configured_perception
+    from lbw.training import RunDirError
+    from lbw.translation import Translator
+
+    out = Path(args.out or Path("runs") / args.task / "alignment")
+    if (out / "alignment.json").exists() and not args.overwrite:
+        raise RunDirError(
+            f"refusing to overwrite {out / 'alignment.json'}: pass --overwrite, or another --out"
+        )
+    config = load_config(args.config) if args.config else task_config(args.task)
+    models = configured_perception(config, progress=False)
+    keypoints = args.keypoints or models.get("keypoints")
+    translator = args.translator or models.get("munit")
+    if keypoints is None or translator is None:
+        raise CheckpointError(f"no trained models for {args.task}: pass --keypoints and --translator")
+    demo = record_demo(args.task, seed=args.seed, appearance=args.appearance)
+    result = {
+        "task": args.task,
+        "keypoints": str(keypoints),
+        "translator": str(translator),
+        "demo_seed": args.seed,
+        "appearance": args.appearance,
+        **reference_error(args.task, demo, KeypointDetector.load(keypoints), Translator.load(translator)),
+        "command": "lbw " + " ".join(sys.argv[1:]),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "alignment.json", result)
+    print(alignment_table([result]))
+    print(f"wrote {out / 'alignment.json'}")
+
+
+def _alignment_table(args: argparse.Namespace) -> None:
+    from lbw.evaluation.alignment import alignment_table
+
+    print(alignment_table([json.loads(Path(p).read_text()) for p in args.results]))
+
+
+def _paired_robot_clip(config, size: int):
+    """The task's paired robot clip, read at ``size``, or None where there is none."""
+    from lbw.video import read_video
+
+    path = config.robot_demo_clip
+    return read_video(path, size=size) if path.exists() else None
 
 
 def _perception_table(args: argparse.Namespace) -> None:
-    from lbw.evaluation.perception import perception_table
+    from lbw.evaluation.perception import appearance_table, perception_table
 
-    print(perception_table([json.loads(Path(p).read_text()) for p in args.results]))
+    results = [json.loads(Path(p).read_text()) for p in args.results]
+    if args.looks:
+        for path, result in zip(args.results, results, strict=True):
+            result.setdefault("label", Path(path).parent.name)
+        print(appearance_table([r for r in results if "translation_by_look" in r]))
+    else:
+        print(perception_table(results))
 
 
 def _dataset(task: str, domain: str, path: str | None, frames: int, seed: int, quiet: bool):
@@ -255,10 +403,67 @@ def register(commands: argparse._SubParsersAction) -> None:
     ev.add_argument("--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(run=_eval_perception)
 
+    check = commands.add_parser(
+        "check-demo",
+        help="check a demonstration clip before training on it",
+        description="Translate CLIP as `lbw run` would, extract its keypoints and report what needs "
+        "no paired clip: frames whose keypoints no robot frame has (a lost arm or gripper), the "
+        "unpaired keypoint gap, the motion and pace the time alignment finds. Writes "
+        "OUT/check.json and OUT/check.mp4 (clip | translated with keypoints; a red bar marks "
+        "out-of-range frames) and warns when the clip looks out of range.",
+    )
+    check.add_argument("clip", help="the demonstration clip (mp4, gif or a folder of images)")
+    task_option(check)
+    check.add_argument(
+        "--config", default=None, help="the run config whose models to use (default: configs/TASK.yaml)"
+    )
+    check.add_argument("--keypoints", default=None, help="transporter.pt (default: the config's)")
+    check.add_argument("--translator", default=None, help="translator.pt (default: the config's)")
+    check.add_argument("--no-translation", action="store_true", help="check the clip untranslated")
+    check.add_argument("--out", default=None, help="output folder (default: runs/TASK/check_demo/CLIP_NAME)")
+    check.add_argument("--fps", type=float, default=30, help="frame rate of check.mp4 (default: 30)")
+    check.add_argument("--strict", action="store_true", help="exit with an error when there are warnings")
+    check.add_argument("--overwrite", action="store_true", help="replace an existing OUT/check.json")
+    check.add_argument("--quiet", action="store_true", help="no progress bar")
+    check.set_defaults(run=_check_demo)
+
+    align = commands.add_parser(
+        "eval-alignment",
+        help="measure how a re-timed demo changes the reward's reference",
+        description="Render the scripted demo again at other paces (idle start or end, 0.5× and "
+        "2× pace, a pause, an uneven pace, a mix; and wider frames), and compare each clip's "
+        "reference (pace and uniform alignment) with the scripted clip's, in keypoint px, for the "
+        "translated clip and the paired robot clip. Writes OUT/alignment.json.",
+    )
+    task_option(align)
+    align.add_argument(
+        "--config", default=None, help="the run config whose models to use (default: configs/TASK.yaml)"
+    )
+    align.add_argument("--keypoints", default=None, help="transporter.pt (default: the config's)")
+    align.add_argument("--translator", default=None, help="translator.pt (default: the config's MUNIT)")
+    align.add_argument("--seed", type=int, default=0, help="demo seed (default: 0)")
+    align.add_argument("--appearance", default="default", help="the demonstrator's look (default: default)")
+    align.add_argument("--out", default=None, help="output folder (default: runs/TASK/alignment)")
+    align.add_argument("--overwrite", action="store_true", help="replace an existing OUT/alignment.json")
+    align.set_defaults(run=_eval_alignment)
+
+    align_table = commands.add_parser(
+        "alignment-table",
+        help="a markdown table of eval-alignment results",
+        description="Summarise alignment.json files (from eval-alignment) as one markdown table.",
+    )
+    align_table.add_argument("results", nargs="+", help="alignment.json files")
+    align_table.set_defaults(run=_alignment_table)
+
     table = commands.add_parser(
         "perception-table",
         help="a markdown table of eval-perception results",
         description="Summarise perception.json files (from eval-perception) as one markdown table.",
     )
     table.add_argument("results", nargs="+", help="perception.json files")
+    table.add_argument(
+        "--looks",
+        action="store_true",
+        help="the MUNIT's fidelity per demonstrator look: (a) default, (b) training ranges, (c) held out",
+    )
     table.set_defaults(run=_perception_table)

@@ -14,7 +14,9 @@
 * **Translation fidelity.** For demos recorded with the human and replayed with the robot, the
   mean distance (px) between the keypoints of each translated human frame and those of its
   paired robot frame, against the same for untranslated human frames; and the probe's
-  effector/object localisation error on translated frames.
+  effector/object localisation error on translated frames. Measured per demonstrator look
+  (``demos_by_look``): (a) the shipped clips' look, (b) new looks drawn from the training
+  ranges, (c) each held-out look, outside those ranges.
 * **Unpaired keypoint gap.** The Fréchet distance (px) between the keypoints of translated
   held-out human frames and those of held-out robot frames, both of randomised motion: it needs
   no paired clip, so it may choose between translators (seeds, checkpoints) without touching
@@ -30,8 +32,9 @@ from typing import Any
 import numpy as np
 
 import envs
+from envs.appearance import HELD_OUT, sample_appearance
 from lbw.dataset import FrameDataset, random_motion_policy
-from lbw.demo import Demo
+from lbw.demo import Demo, record_demo
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.training import draw_keypoints, image_grid, label_strip
 from lbw.translation.base import Translator
@@ -218,26 +221,51 @@ def unpaired_keypoint_gap(
     return gaps
 
 
+DEFAULT_LOOK = "default"
+TRAINING_LOOKS = "training_ranges"
+
+
+def demos_by_look(task: str, demos: int = 5, seed: int = 0, image_size: int = 64) -> dict[str, list[Demo]]:
+    """``demos`` demos (seeds ``seed``…) per demonstrator look: ``"default"`` (the shipped
+    clips'), ``"training_ranges"`` (a new look per demo, drawn from the training ranges with
+    seeds 5000 + i, which no training set used) and each held-out preset."""
+    seeds = range(seed, seed + demos)
+    looks: dict[str, list[Demo]] = {
+        DEFAULT_LOOK: [record_demo(task, s, image_size) for s in seeds],
+        TRAINING_LOOKS: [
+            record_demo(task, s, image_size, appearance=sample_appearance(np.random.default_rng(5000 + i)))
+            for i, s in enumerate(seeds)
+        ],
+    }
+    for name in HELD_OUT:
+        looks[name] = [record_demo(task, s, image_size, appearance=name) for s in seeds]
+    return looks
+
+
 def evaluate_perception(
     task: str,
     detector: KeypointDetector,
     translators: dict[str, Translator],
     heldout: FrameDataset,
-    demos: list[Demo],
+    demos: dict[str, list[Demo]],
     heldout_human: FrameDataset,
     position_episodes: int = 40,
 ) -> dict[str, Any]:
     """All measures for one task, as the JSON-ready dict ``eval-perception`` writes
-    (``heldout``, ``heldout_human``: robot and human frames no model trained on;
+    (``heldout``, ``heldout_human``: robot and human frames no model trained on; ``demos``:
+    paired demos per demonstrator look, ``demos_by_look``, the default look's first;
     ``position_episodes``: episodes of the effector-position probe)."""
     probe, probe_result = keypoint_probe(detector, heldout)
+    by_look = {look: translation_fidelity(detector, probe, d, translators) for look, d in demos.items()}
+    first = next(iter(demos.values()))
     return {
         "task": task,
         "keypoint_probe": probe_result,
         "effector_position_probe": effector_position_probe(task, detector, position_episodes),
-        "translation": translation_fidelity(detector, probe, demos, translators),
+        "translation": next(iter(by_look.values())),
+        "translation_by_look": by_look,
         "unpaired_keypoint_gap_px": unpaired_keypoint_gap(detector, heldout_human, heldout, translators),
-        "demos": [d.seed for d in demos],
+        "demos": [d.seed for d in first],
     }
 
 
@@ -259,6 +287,33 @@ def comparison_picture(
     grid = image_grid([np.stack([column[i] for column in cells]) for i in range(moments)])
     header = np.concatenate([label_strip(name, size * scale) for name in sources], axis=1)
     return np.concatenate([header, grid], axis=0)
+
+
+def looks_picture(
+    detector: KeypointDetector,
+    demos: dict[str, Demo],
+    translators: dict[str, Translator],
+    moments: tuple[float, ...] = (0.35, 0.7),
+    scale: int = 2,
+) -> np.ndarray:
+    """One row per demonstrator look: at each moment (a fraction of the clip), the human frame,
+    each translation and the paired robot frame, keypoints drawn; the look's name above."""
+    rows = []
+    for look, demo in demos.items():
+        steps = [round(m * (len(demo.human_frames) - 1)) for m in moments]
+        cells = []
+        for t in steps:
+            frames = [
+                demo.human_frames[t : t + 1],
+                *(tr(demo.human_frames[t : t + 1]) for tr in translators.values()),
+            ]
+            frames.append(demo.robot_frames[t : t + 1])
+            cells += [draw_keypoints(resize(f, detector.image_size), detector(f), scale)[0] for f in frames]
+        row = np.concatenate(cells, axis=1)
+        names = " | ".join(["human", *translators, "robot"])
+        rows.append(label_strip(f"{look}:  {names}  (x{len(moments)} moments)", row.shape[1]))
+        rows.append(row)
+    return np.concatenate(rows, axis=0)
 
 
 def perception_table(results: list[dict[str, Any]]) -> str:
@@ -303,4 +358,38 @@ def perception_table(results: list[dict[str, Any]]) -> str:
         )
     if gpus:
         lines.append(f"\n† trained on a GPU ({', '.join(gpus)}), not on this machine's CPU.")
+    return "\n".join(lines)
+
+
+def appearance_table(results: list[dict[str, Any]], translator: str = "munit") -> str:
+    """Markdown, one row per result (a task and a training seed): keypoint distance to the
+    paired robot clip and effector error (px) of ``translator`` for (a) the default look, (b)
+    looks from the training ranges, (c) the held-out looks (their mean, and the worst)."""
+    lines = [
+        "| task | models | (a) default: kp / effector px | (b) training ranges | (c) held out: mean "
+        "| (c) worst look | untranslated (a) / (c) kp px |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+
+    def cell(values: dict[str, Any]) -> str:
+        effector = values["localisation_error_px"].get("effector", float("nan"))
+        return f"{values['keypoint_distance_px']:.1f} / {effector:.1f}"
+
+    for r in results:
+        looks = r["translation_by_look"]
+        held = [k for k in looks if k not in (DEFAULT_LOOK, TRAINING_LOOKS)]
+        kp = {k: looks[k][translator]["keypoint_distance_px"] for k in held}
+        eff = {k: looks[k][translator]["localisation_error_px"].get("effector", float("nan")) for k in held}
+        worst = max(held, key=lambda k: kp[k])
+        untranslated = (
+            looks[DEFAULT_LOOK]["no_translation"]["keypoint_distance_px"],
+            float(np.mean([looks[k]["no_translation"]["keypoint_distance_px"] for k in held])),
+        )
+        lines.append(
+            f"| {r['task']} | {r.get('label', '')} | {cell(looks[DEFAULT_LOOK][translator])} "
+            f"| {cell(looks[TRAINING_LOOKS][translator])} "
+            f"| {np.mean(list(kp.values())):.1f} / {np.mean(list(eff.values())):.1f} "
+            f"| {kp[worst]:.1f} / {eff[worst]:.1f} ({worst}) "
+            f"| {untranslated[0]:.1f} / {untranslated[1]:.1f} |"
+        )
     return "\n".join(lines)

@@ -1,0 +1,162 @@
+"""Will this clip teach the task? Indicators that need no paired clip, before an hour of training.
+
+    lbw check-demo my_push.mp4 --task push     # → my_push_check/check.json and check.mp4
+
+    from lbw.evaluation.demo_check import check_demo
+    report = check_demo(frames, detector, translator, robot_keypoints, nominal_pace=2.9)
+    report.warnings   # [] when the clip looks in range
+
+The clip is translated into the robot domain and its keypoints extracted, as ``lbw run`` does.
+Then, without any ground truth:
+
+* **Keypoints in range.** A robot frame's K keypoints are a point in 2K dimensions; for each
+  translated frame, the distance (mean px per keypoint) to the nearest robot frame's keypoints
+  (held-out robot frames of randomised motion). A translation that erases the arm or gripper
+  sends keypoints where no robot frame has them. The threshold is the 99th percentile of the
+  same distance between robot frames of different episodes; frames above it are *out of range*.
+* **Unpaired keypoint gap** of the clip: the Fréchet distance (px) of its keypoints to the
+  robot frames' (``frechet_distance``), against the same for the task's paired robot clip
+  (``videos/TASK_robot.mp4``: a perfect translation of the shipped demo). A clip whose gap is
+  more than ``GAP_WARN`` times that one's is flagged: a translation that erased the arm (its
+  keypoints then fall on places robot frames also show) or a clip of another task.
+* **Timing.** What the pace alignment (``align_to_pace``) makes of the clip: the frames in
+  motion, still frames skipped, its pace relative to the robot's, and the episode step at which
+  the motion ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lbw.evaluation.perception import frechet_distance
+from lbw.keypoints.trainer import KeypointDetector
+from lbw.policy.reference import align_to_pace, motion
+from lbw.translation.base import Translator
+
+OUT_OF_RANGE_WARN = 0.2  # share of out-of-range frames above which the clip is flagged
+GAP_WARN = 1.5  # unpaired gap / the paired robot clip's above which the clip is flagged
+PACE_RANGE = (0.25, 4.0)  # clip pace / robot pace outside which the timing is flagged
+MIN_FRAMES = 10
+
+
+@dataclass
+class DemoCheck:
+    """The indicators of one clip (see the module docstring); distances in detector pixels."""
+
+    frames: int
+    source_shape: tuple[int, int]  # (H, W) of the clip as read, before the centre crop
+    out_of_range_frames: list[int]
+    nearest_robot_px: list[float]  # per frame
+    range_threshold_px: float
+    unpaired_gap_px: float
+    reference_gap_px: float | None  # the task's paired robot clip's unpaired gap (None: no such clip)
+    moving_frames: int
+    still_frames: int
+    pace_ratio: float  # the clip's pace / the robot's (1: the robot's own pace)
+    motion_ends_at_step: int  # the episode step whose reference is the clip's last moving frame
+    episode_steps: int
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def nearest_distance(keypoints: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """For each of (N, K, 2) keypoints, the mean per-keypoint distance (px) to the nearest of
+    (M, K, 2) reference keypoints: (N,)."""
+    distance = np.linalg.norm(keypoints[:, None] - reference[None], axis=-1).mean(axis=-1)
+    return distance.min(axis=1)
+
+
+def range_threshold(robot_keypoints: np.ndarray, episode: np.ndarray) -> float:
+    """The 99th percentile of ``nearest_distance`` from each robot frame to the frames of the
+    *other* half of the episodes: how far a frame of the robot domain itself may lie."""
+    cut = np.median(np.unique(episode))
+    first, second = robot_keypoints[episode <= cut], robot_keypoints[episode > cut]
+    return float(
+        np.percentile(np.concatenate([nearest_distance(first, second), nearest_distance(second, first)]), 99)
+    )
+
+
+def check_demo(
+    clip: np.ndarray,
+    detector: KeypointDetector,
+    translator: Translator | None,
+    robot_keypoints: np.ndarray,
+    robot_episode: np.ndarray,
+    nominal_pace: float,
+    episode_steps: int,
+    source_shape: tuple[int, int] | None = None,
+    reference_clip: np.ndarray | None = None,
+) -> tuple[DemoCheck, np.ndarray, np.ndarray]:
+    """Indicators of ``clip`` uint8 (T, S, S, 3) (already read and cropped); returns them, the
+    translated frames and their keypoints (T, K, 2) px, for the overlay video.
+    ``reference_clip``: robot-domain frames of the task known to work (its paired robot clip)."""
+    translated = translator(clip) if translator is not None else clip
+    keypoints = detector(translated)
+    nearest = nearest_distance(keypoints, robot_keypoints)
+    threshold = range_threshold(robot_keypoints, robot_episode)
+    out = np.flatnonzero(nearest > threshold)
+    speed, moving = motion(keypoints)
+    clip_pace = float(np.median(speed[moving])) if moving.any() else 0.0
+    times = align_to_pace(keypoints, nominal_pace, episode_steps)
+    last_moving = int(np.flatnonzero(moving)[-1] + 1) if moving.any() else 0
+    ends = int(np.searchsorted(times, last_moving - 1e-6)) if moving.any() else 0
+    report = DemoCheck(
+        frames=len(clip),
+        source_shape=tuple(source_shape or clip.shape[1:3]),
+        out_of_range_frames=out.tolist(),
+        nearest_robot_px=np.round(nearest, 2).tolist(),
+        range_threshold_px=round(threshold, 2),
+        unpaired_gap_px=round(_gap(keypoints, robot_keypoints), 2),
+        reference_gap_px=None
+        if reference_clip is None
+        else round(_gap(detector(reference_clip), robot_keypoints), 2),
+        moving_frames=int(moving.sum()),
+        still_frames=int((~moving).sum()),
+        pace_ratio=round(clip_pace / nominal_pace, 3),
+        motion_ends_at_step=min(ends, episode_steps - 1),
+        episode_steps=episode_steps,
+    )
+    report.warnings = _warnings(report)
+    return report, translated, keypoints
+
+
+def _gap(keypoints: np.ndarray, robot_keypoints: np.ndarray) -> float:
+    return frechet_distance(
+        keypoints.reshape(len(keypoints), -1), robot_keypoints.reshape(len(robot_keypoints), -1)
+    )
+
+
+def _warnings(r: DemoCheck) -> list[str]:
+    warnings = []
+    if r.frames < MIN_FRAMES:
+        warnings.append(f"only {r.frames} frames: a demonstration should show the whole motion")
+    height, width = r.source_shape
+    if height != width:
+        warnings.append(f"frames are {height}×{width}: the centre square is used (cropped, not squashed)")
+    share = len(r.out_of_range_frames) / r.frames
+    if share > OUT_OF_RANGE_WARN:
+        warnings.append(
+            f"{len(r.out_of_range_frames)} of {r.frames} translated frames ({share:.0%}) have keypoints "
+            f"no robot frame has (> {r.range_threshold_px:.1f} px from the nearest): the translation may "
+            "have lost the arm or gripper, or the clip shows another scene or task"
+        )
+    if r.reference_gap_px is not None and r.unpaired_gap_px > GAP_WARN * r.reference_gap_px:
+        warnings.append(
+            f"the clip's keypoints are {r.unpaired_gap_px:.1f} px (unpaired gap) from the robot's, "
+            f"{r.unpaired_gap_px / r.reference_gap_px:.1f}× the paired robot clip's "
+            f"{r.reference_gap_px:.1f}: "
+            "the translation may have lost the arm or gripper, or the clip shows another task"
+        )
+    if r.moving_frames == 0:
+        warnings.append("no motion found: the clip's keypoints never move")
+    elif not PACE_RANGE[0] <= r.pace_ratio <= PACE_RANGE[1]:
+        warnings.append(
+            f"the clip moves at {r.pace_ratio:.2f}× the robot's pace, outside "
+            f"{PACE_RANGE[0]}–{PACE_RANGE[1]}×: its keypoints jitter or jump"
+        )
+    return warnings
