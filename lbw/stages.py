@@ -35,6 +35,7 @@ from envs.embodiment import EMBODIMENTS
 from lbw.checkpoint import CheckpointError, device_name, load_checkpoint
 from lbw.config import STATE_METHODS, DataConfig, KeypointsConfig, RunConfig, TranslatorConfig, config_hash
 from lbw.files import write_json
+from lbw.training import TRAIN_THREADS
 
 if TYPE_CHECKING:
     from lbw.dataset import FrameDataset
@@ -127,17 +128,27 @@ def cached_frames(
     return load_frames(data_stage(config, domain, progress))
 
 
-def stage_folder(config: RunConfig, name: str) -> Path:
+def stage_folder(config: RunConfig, name: str, keypoints: Path | None = None) -> Path:
     """The folder of a shared model stage (``keypoints``, ``translator_munit`` or
-    ``translator_cyclegan``), named by a hash of its training config and its datasets."""
+    ``translator_cyclegan``), named by a hash of its training config and its datasets (and of
+    the keypoint detector a translator's keypoint prior trains against)."""
     robot = data_path(config, "robot").name
     if name == "keypoints":
         key = config_hash("keypoints", robot, _training_keys(config.keypoints))
     else:
         model = name.removeprefix("translator_")
         human = data_path(config, "human").name
-        key = config_hash("translator", model, human, robot, _training_keys(config.translator))
+        parts = ["translator", model, human, robot, _training_keys(config.translator)]
+        if config.translator.keypoint_prior > 0:
+            if keypoints is None:
+                raise ValueError("a translator with a keypoint prior needs its keypoint detector")
+            parts.append(_file_key(keypoints))
+        key = config_hash(*parts)
     return Path(config.root) / config.task / "stages" / f"{name}-{key}"
+
+
+def _file_key(path: Path) -> str:
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:10]
 
 
 def stage_record(folder: Path) -> dict[str, Any]:
@@ -166,21 +177,30 @@ def configured_perception(config: RunConfig, progress: bool = True) -> dict[str,
     return models
 
 
-def built_stage(config: RunConfig, name: str) -> Path | None:
+def built_stage(config: RunConfig, name: str, keypoints: Path | None = None) -> Path | None:
     """The checkpoint of a finished shared stage (see ``stage_folder``), or None."""
-    folder = stage_folder(config, name)
+    folder = stage_folder(config, name, keypoints)
     if not (folder / STAGE_FILE).exists():
         return None
     return folder / ("transporter.pt" if name == "keypoints" else "translator.pt")
 
 
-def translator_trainer(model: str, c: TranslatorConfig, device: str | None = None) -> TranslatorTrainer:
-    """A fresh ``munit`` or ``cyclegan`` trainer for the translator section of a config."""
+def translator_trainer(
+    model: str, c: TranslatorConfig, device: str | None = None, keypoints: str | os.PathLike | None = None
+) -> TranslatorTrainer:
+    """A fresh ``munit`` or ``cyclegan`` trainer for the translator section of a config; with
+    ``c.keypoint_prior`` > 0 it trains against the keypoints of the detector at ``keypoints``."""
+    from lbw.keypoints.trainer import KeypointDetector
     from lbw.translation import TranslatorTrainConfig, trainer_class
 
     trainer_type = trainer_class(model)
     train = TranslatorTrainConfig(iterations=c.iterations, batch_size=c.batch_size, seed=c.seed)
-    return trainer_type(trainer_type.config_type(width=c.width), train, device=device)
+    trainer = trainer_type(trainer_type.config_type(width=c.width), train, device=device)
+    if c.keypoint_prior > 0:
+        if keypoints is None:
+            raise CheckpointError("translator.keypoint_prior needs a keypoint detector (a transporter.pt)")
+        trainer.attach_keypoint_prior(KeypointDetector.load(keypoints).model, c.keypoint_prior)
+    return trainer
 
 
 def keypoints_trainer(c: KeypointsConfig, device: str | None = None) -> TransporterTrainer:
@@ -193,16 +213,17 @@ def keypoints_trainer(c: KeypointsConfig, device: str | None = None) -> Transpor
     return TransporterTrainer(train, device=device)
 
 
-def translator_stage(config: RunConfig, model: str, progress: bool = True) -> Path:
-    """A human → robot translator (``lbw train-translator``); returns its checkpoint."""
+def translator_stage(config: RunConfig, model: str, keypoints: Path, progress: bool = True) -> Path:
+    """A human → robot translator (``lbw train-translator``); returns its checkpoint.
+    ``keypoints``: the detector its keypoint prior trains against (when it has one)."""
     from lbw.dataset import load_frames
 
     human, robot = data_stage(config, "human", progress), data_stage(config, "robot", progress)
     c = config.translator
-    folder = stage_folder(config, f"translator_{model}")
+    folder = stage_folder(config, f"translator_{model}", keypoints)
 
     def build(resume: bool) -> None:
-        trainer = translator_trainer(model, c)
+        trainer = translator_trainer(model, c, keypoints=keypoints if c.keypoint_prior > 0 else None)
         trainer.train(load_frames(human), load_frames(robot), folder, resume=resume, progress=progress)
 
     record = {
@@ -211,6 +232,8 @@ def translator_stage(config: RunConfig, model: str, progress: bool = True) -> Pa
         "robot_data": robot.name,
         "config": _training_keys(c),
         "trained_on": device_name(),
+        "threads": TRAIN_THREADS,
+        **({"keypoint_prior_detector": str(keypoints)} if c.keypoint_prior > 0 else {}),
     }
     return _shared_stage(folder, record, build) / "translator.pt"
 
@@ -226,7 +249,12 @@ def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
     def build(resume: bool) -> None:
         keypoints_trainer(c).train(load_frames(robot), folder, resume=resume, progress=progress)
 
-    record = {"robot_data": robot.name, "config": _training_keys(c), "trained_on": device_name()}
+    record = {
+        "robot_data": robot.name,
+        "config": _training_keys(c),
+        "trained_on": device_name(),
+        "threads": TRAIN_THREADS,
+    }
     return _shared_stage(folder, record, build) / "transporter.pt"
 
 
@@ -241,7 +269,7 @@ def selected_snapshot(config: RunConfig, translator: Path, keypoints: Path, prog
     from lbw.translation.base import SNAPSHOTS
 
     folder = translator.parent
-    detector_key = hashlib.sha1(keypoints.read_bytes()).hexdigest()[:10]
+    detector_key = _file_key(keypoints)
     record = folder / f"selection-{detector_key}.json"
     with _locked(record):
         if not record.exists():
@@ -288,7 +316,11 @@ def _translator(config: RunConfig, model: str, keypoints: Path, build: bool, pro
             file=sys.stderr,
         )
     name = f"translator_{model}"
-    path = translator_stage(config, model, progress) if build else built_stage(config, name)
+    path = (
+        translator_stage(config, model, keypoints, progress)
+        if build
+        else built_stage(config, name, keypoints)
+    )
     if path is not None and config.translator.select:
         path = selected_snapshot(config, path, keypoints, progress)
     return path

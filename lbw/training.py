@@ -32,7 +32,10 @@ def torch_threads(count: int) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-TRAIN_THREADS = 2  # torch threads of every perception training: fixed, for reproducible weights
+# torch threads of every perception training: fixed, for reproducible weights (the same seed
+# gives the same weights for the same count). LBW_TRAIN_THREADS=1 suits a training that shares
+# the 2 cores with a policy run: two threads each on 2 cores run 3× slower, not 2×.
+TRAIN_THREADS = int(os.environ.get("LBW_TRAIN_THREADS", "2"))
 
 
 @contextmanager

@@ -180,3 +180,22 @@ def test_train_keypoints_collects_its_data_where_lbw_run_keeps_it(
     assert (tmp_path / "kp" / "transporter.pt").is_file()
     (data,) = (tmp_path / "runs" / "push" / "stages").glob("data_robot-*.npz")  # keyed by config and look
     assert len(load_frames(data)) == 30
+
+
+def test_demo_in_another_look_and_pace(tmp_path: Path) -> None:
+    from lbw.video import read_video
+
+    base = ["demo", "--task", "reach", "--image-size", "32"]
+    assert main([*base, "--out", str(tmp_path / "a")]) == 0
+    argv = [*base, "--appearance", "white_shirt_blue_table", "--timing", "idle_start", "--width", "48"]
+    assert main([*argv, "--out", str(tmp_path / "b")]) == 0
+    scripted, retimed = (read_video(tmp_path / d / "reach_human.mp4") for d in "ab")
+    assert retimed.shape == (len(scripted) + 20, 32, 48, 3)  # 20 still frames first, filmed wider
+    sidecar = json.loads((tmp_path / "b" / "reach_demo.json").read_text())
+    assert (
+        sidecar["appearance"]["table"]
+        != json.loads((tmp_path / "a" / "reach_demo.json").read_text())["appearance"]["table"]
+    )
+    assert sidecar["source_times"][:21] == [0.0] * 21 and "--timing idle_start" in sidecar["command"]
+    with pytest.raises(SystemExit):
+        main([*base, "--appearance", "nobody"])

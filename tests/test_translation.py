@@ -154,3 +154,29 @@ def test_same_seed_same_weights(kind: str, tmp_path: Path) -> None:
     first, second, other = trained("a", 0), trained("b", 0), trained("c", 1)
     assert all(torch.equal(first[k], second[k]) for k in first)
     assert not all(torch.equal(first[k], other[k]) for k in first)
+
+
+@pytest.mark.parametrize("kind", ["munit", "cyclegan"])
+def test_keypoint_prior_trains_saves_and_resumes(kind: str, tmp_path: Path) -> None:
+    from lbw.keypoints import Transporter, TransporterConfig
+
+    transporter = Transporter(TransporterConfig(num_keypoints=3, width=4, image_size=16))
+    frozen = {k: v.clone() for k, v in transporter.state_dict().items()}
+    trainer = _trainer(kind)
+    trainer.attach_keypoint_prior(transporter, weight=2.0)
+    human, robot = _domain((200, 150, 120)), _domain((90, 90, 100))
+    x_a, x_b = (
+        torch.from_numpy(d.frames[:2]).permute(0, 3, 1, 2).float() / 127.5 - 1 for d in (human, robot)
+    )
+    assert "train/gen_keypoints" in trainer.gen_update(x_a, x_b)
+    checkpoint = trainer.train(human, robot, tmp_path / "run", progress=False)
+    assert all(
+        torch.equal(frozen[k], v) for k, v in transporter.state_dict().items()
+    )  # the detector stays as it is
+    resumed = _trainer(kind, TranslatorTrainConfig(**{**TRAIN.__dict__, "iterations": 9}))
+    with pytest.raises(CheckpointError, match="dis_keypoints"):
+        resumed.resume(checkpoint)  # a checkpoint with a prior needs the prior attached
+    resumed.attach_keypoint_prior(transporter, weight=2.0)
+    resumed.resume(checkpoint)
+    assert resumed.iteration == TRAIN.iterations
+    Translator.load(checkpoint)  # translating needs no prior

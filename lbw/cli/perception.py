@@ -18,9 +18,13 @@ def _train_translator(args: argparse.Namespace) -> None:
     human = _dataset(args.task, "human", args.human_data, args.frames, args.seed, args.quiet)
     robot = _dataset(args.task, "robot", args.robot_data, args.frames, args.seed, args.quiet)
     section = TranslatorConfig(
-        iterations=args.iterations, batch_size=args.batch_size, width=args.width, seed=args.seed
+        iterations=args.iterations,
+        batch_size=args.batch_size,
+        width=args.width,
+        seed=args.seed,
+        keypoint_prior=args.keypoint_prior,
     )
-    trainer = translator_trainer(args.model, section, device=args.device)
+    trainer = translator_trainer(args.model, section, device=args.device, keypoints=args.keypoints)
     out = Path(args.out or f"runs/{args.task}/translator_{args.model}")
     checkpoint = trainer.train(
         human, robot, out, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet
@@ -327,6 +331,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     _int_option(train_tr, "--iterations", TranslatorConfig.iterations, "updates")
     _int_option(train_tr, "--batch-size", TranslatorConfig.batch_size, "frames per domain per update")
     _int_option(train_tr, "--width", TranslatorConfig.width, "first conv width")
+    train_tr.add_argument(
+        "--keypoint-prior",
+        type=float,
+        default=TranslatorConfig.keypoint_prior,
+        help="weight of a discriminator on the robot keypoints of translated frames (needs --keypoints; "
+        "default: 0, off)",
+    )
+    train_tr.add_argument(
+        "--keypoints", default=None, help="the robot transporter.pt the keypoint prior uses"
+    )
     training_options(train_tr)
     train_tr.set_defaults(run=_train_translator)
 

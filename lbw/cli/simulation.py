@@ -13,12 +13,18 @@ from envs.appearance import HELD_OUT
 from lbw.cli.options import common, device_option, task_option
 from lbw.config import METHODS, task_config
 from lbw.files import write_json
+from lbw.retiming import TIMINGS
 
 
 def _demo(args: argparse.Namespace) -> None:
     from lbw.demo import record_demo
 
     demo = record_demo(args.task, seed=args.seed, image_size=args.image_size, appearance=args.appearance)
+    if args.timing != "scripted" or args.width:
+        from lbw.retiming import TIMINGS, retime_demo
+
+        demo = retime_demo(demo, TIMINGS[args.timing](len(demo.human_frames)), width=args.width)
+        demo.meta["command"] += f" --timing {args.timing}" + (f" --width {args.width}" if args.width else "")
     paths = demo.save(args.out, overwrite=args.overwrite)
     print(f"{args.task}: human demo succeeded ({len(demo.human_frames)} frames)")
     for kind, path in paths.items():
@@ -103,6 +109,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     task_option(demo)
     common(demo)
     demo.add_argument("--out", default="videos", help="output folder (default: videos/)")
+    demo.add_argument(
+        "--timing",
+        choices=tuple(TIMINGS),
+        default="scripted",
+        help="the demonstrator's pace: scripted (default), or the same motion re-timed — idle_start, "
+        "idle_end, slow (0.5×), fast (2×), pause, uneven (first half 1.5× slower), user (a mix)",
+    )
+    demo.add_argument(
+        "--width",
+        type=int,
+        default=None,
+        help="film wider frames (IMAGE_SIZE × WIDTH), the usual view in the centre",
+    )
     demo.add_argument(
         "--appearance",
         type=_appearance,

@@ -24,7 +24,9 @@ from tqdm.auto import tqdm
 
 from lbw.checkpoint import CheckpointError, load_checkpoint, load_state, pick_device, save_checkpoint
 from lbw.dataset import FrameDataset
+from lbw.keypoints.transporter import Transporter
 from lbw.training import JsonlLogger, image_grid, prepare_run_dir, reproducible, to_frames, to_tensor
+from lbw.translation.keypoint_prior import KeypointPrior
 from lbw.video import resize
 
 CHECKPOINT_NAME = "translator.pt"
@@ -55,10 +57,35 @@ class TranslatorTrainer(ABC):
         self.train_config = train or TranslatorTrainConfig()
         self.device = pick_device(device)
         torch.manual_seed(self.train_config.seed)
+        self.keypoint_prior: KeypointPrior | None = None
+        self.keypoint_prior_weight = 0.0
         self.build()
         for network in self.networks().values():
             network.to(self.device)
         self.iteration = 0
+
+    def attach_keypoint_prior(self, transporter: Transporter, weight: float) -> None:
+        """Train against a ``KeypointPrior`` on ``transporter``'s keypoints too, with ``weight``
+        on its generator loss (``train/gen_keypoints``); attach before training or resuming."""
+        self.keypoint_prior = KeypointPrior(transporter).to(self.device)
+        self.keypoint_prior_weight = weight
+        self.dis_opt.add_param_group({"params": list(self.keypoint_prior.discriminator.parameters())})
+
+    def prior_networks(self) -> dict[str, nn.Module]:
+        """The keypoint prior's discriminator, when attached (checkpointed with the others)."""
+        return {} if self.keypoint_prior is None else {"dis_keypoints": self.keypoint_prior.discriminator}
+
+    def add_prior_loss(
+        self, losses: dict[str, torch.Tensor], weights: dict[str, float], x_ab: torch.Tensor
+    ) -> None:
+        """Add the keypoint prior's generator loss on translated frames ``x_ab``, if attached."""
+        if self.keypoint_prior is not None:
+            losses["keypoints"] = self.keypoint_prior.generator_loss(x_ab)
+            weights["keypoints"] = self.keypoint_prior_weight
+
+    def prior_discriminator_loss(self, x_b: torch.Tensor, x_ab: torch.Tensor) -> torch.Tensor | float:
+        """The keypoint prior's discriminator loss (0 when none is attached)."""
+        return 0.0 if self.keypoint_prior is None else self.keypoint_prior.discriminator_loss(x_b, x_ab)
 
     # ------------------------------------------------------------------ what a model defines
     @abstractmethod
@@ -166,13 +193,21 @@ class TranslatorTrainer(ABC):
         checkpoint = load_checkpoint(path, self.kind)
         if checkpoint.get("inference_only"):
             raise CheckpointError(f"{path}: an inference-only checkpoint cannot be resumed")
-        self._load(checkpoint, path)
+        networks = self.networks()
+        extra = sorted(set(checkpoint["networks"]) - set(networks))
+        if extra:
+            raise CheckpointError(
+                f"{path}: checkpoint has networks this trainer lacks ({', '.join(extra)}): "
+                "attach its keypoint prior (translator.keypoint_prior) before resuming"
+            )
+        self._load(checkpoint, path, networks)
         for name, optimizer in self.optimizers().items():
             optimizer.load_state_dict(checkpoint["optimizers"][name])
         self.iteration = checkpoint["iteration"]
 
-    def _load(self, checkpoint: dict[str, Any], source: str | os.PathLike) -> None:
-        networks = self.inference_networks() if checkpoint.get("inference_only") else self.networks()
+    def _load(
+        self, checkpoint: dict[str, Any], source: str | os.PathLike, networks: dict[str, nn.Module]
+    ) -> None:
         for name, network in networks.items():
             if name not in checkpoint["networks"]:
                 raise CheckpointError(f"{source}: checkpoint has no {name} network")
@@ -264,7 +299,7 @@ class Translator:
             TranslatorTrainConfig(**checkpoint["train_config"]),
             device=device,
         )
-        trainer._load(checkpoint, path)
+        trainer._load(checkpoint, path, trainer.inference_networks())
         return cls(trainer)
 
     def save(self, path: str | os.PathLike) -> Path:

@@ -82,6 +82,7 @@ class CycleGANTrainer(TranslatorTrainer):
             "cycle": F.l1_loss(self.gen_ba(x_ab), x_a) + F.l1_loss(self.gen_ab(x_ba), x_b),
         }
         weights = {"gan": 1.0, "cycle": c.cycle_weight}
+        self.add_prior_loss(losses, weights, x_ab)
         if c.identity_weight > 0:
             losses["identity"] = F.l1_loss(self.gen_ab(x_b), x_b) + F.l1_loss(self.gen_ba(x_a), x_a)
             weights["identity"] = c.identity_weight
@@ -93,14 +94,20 @@ class CycleGANTrainer(TranslatorTrainer):
         loss = lsgan_discriminator_loss(self.dis_b(x_b), self.dis_b(x_ab)) + lsgan_discriminator_loss(
             self.dis_a(x_a), self.dis_a(x_ba)
         )
-        return self.discriminator_step(loss)
+        return self.discriminator_step(loss + self.prior_discriminator_loss(x_b, x_ab))
 
     @torch.no_grad()
     def translate(self, x_a: torch.Tensor) -> torch.Tensor:
         return self.gen_ab(x_a)
 
     def networks(self) -> dict[str, nn.Module]:
-        return {"gen_ab": self.gen_ab, "gen_ba": self.gen_ba, "dis_a": self.dis_a, "dis_b": self.dis_b}
+        return {
+            "gen_ab": self.gen_ab,
+            "gen_ba": self.gen_ba,
+            "dis_a": self.dis_a,
+            "dis_b": self.dis_b,
+            **self.prior_networks(),
+        }
 
     def inference_networks(self) -> dict[str, nn.Module]:
         return {"gen_ab": self.gen_ab}

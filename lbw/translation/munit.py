@@ -174,6 +174,7 @@ class MUNITTrainer(TranslatorTrainer):
             "recon_c": c.recon_c_weight,
             "gan": c.gan_weight,
         }
+        self.add_prior_loss(losses, weights, x_ab)
         if c.recon_cycle_weight > 0:
             losses["cycle"] = F.l1_loss(self.gen_a.decode(c_a_recon, s_a_own), x_a) + F.l1_loss(
                 self.gen_b.decode(c_b_recon, s_b_own), x_b
@@ -191,7 +192,7 @@ class MUNITTrainer(TranslatorTrainer):
         loss = lsgan_discriminator_loss(self.dis_a(x_a), self.dis_a(x_ba)) + lsgan_discriminator_loss(
             self.dis_b(x_b), self.dis_b(x_ab)
         )
-        return self.discriminator_step(loss)
+        return self.discriminator_step(loss + self.prior_discriminator_loss(x_b, x_ab))
 
     @torch.no_grad()
     def fit_style(self, x_b: torch.Tensor) -> None:
@@ -210,7 +211,13 @@ class MUNITTrainer(TranslatorTrainer):
         self.robot_style = extras["robot_style"].to(self.device)
 
     def networks(self) -> dict[str, nn.Module]:
-        return {"gen_a": self.gen_a, "gen_b": self.gen_b, "dis_a": self.dis_a, "dis_b": self.dis_b}
+        return {
+            "gen_a": self.gen_a,
+            "gen_b": self.gen_b,
+            "dis_a": self.dis_a,
+            "dis_b": self.dis_b,
+            **self.prior_networks(),
+        }
 
     def inference_networks(self) -> dict[str, nn.Module]:
         return {"gen_a": self.gen_a, "gen_b": self.gen_b}
