@@ -57,18 +57,16 @@ class DataConfig:
     frames: int = 5000  # frames per embodiment
     seed: int = 0  # collection seed
     # human frames' look: varied (a new demonstrator and room per episode, from the training
-    # ranges of envs.appearance) | default (the shipped clips' look) | a preset name | a seed
+    # ranges of envs.appearance) | default (the shipped clips' look) | a held-out preset's name
     human_appearance: str = "varied"
 
     def __post_init__(self) -> None:
         from envs.appearance import PRESETS
 
-        if self.human_appearance != "varied" and not (
-            self.human_appearance in PRESETS or str(self.human_appearance).isdigit()
-        ):
+        if self.human_appearance != "varied" and self.human_appearance not in PRESETS:
             raise ConfigError(
-                f"data.human_appearance: unknown appearance {self.human_appearance!r}; choose varied, "
-                f"a seed or one of {', '.join(PRESETS)}"
+                f"data.human_appearance: unknown appearance {self.human_appearance!r}; choose varied "
+                f"or one of {', '.join(PRESETS)}"
             )
 
 

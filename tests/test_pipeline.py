@@ -307,3 +307,29 @@ def test_report_copies_the_best_lbw_video_and_warns_of_stale_files(tmp_path: Pat
     assert [r["label"] for r in json.loads((out / "runs.json").read_text())] == ["lbw", "oracle"]
     assert (out / "videos" / "push_lbw_seed3.mp4").stat().st_size > 0  # kept, folder gone
     assert main(["report", str(other), "--out", str(tmp_path / "empty"), "--add"]) == 1
+
+
+def test_stage_names_follow_what_they_are_trained_from(tmp_path: Path) -> None:
+    from lbw.stages import data_path, stage_folder
+
+    base = load_config(None, ["task=reach"])
+    default_look = load_config(None, ["task=reach", "data.human_appearance=default"])
+    # The human frames' look names the human dataset (and so the translator), not the robot's.
+    assert data_path(base, "human") != data_path(default_look, "human")
+    assert data_path(base, "robot") == data_path(default_look, "robot")
+    assert stage_folder(base, "keypoints") == stage_folder(default_look, "keypoints")
+    assert stage_folder(base, "translator_munit") != stage_folder(default_look, "translator_munit")
+    # A translator trained against a keypoint prior is named by that detector too.
+    detectors = [tmp_path / "a.pt", tmp_path / "b.pt"]
+    for i, path in enumerate(detectors):
+        path.write_bytes(bytes([i]) * 10)
+    prior = load_config(None, ["task=reach", "translator.keypoint_prior=1.0"])
+    names = {stage_folder(prior, "translator_munit", d) for d in detectors}
+    assert len(names) == 2 and stage_folder(base, "translator_munit") not in names
+    assert stage_folder(base, "translator_munit", detectors[0]) == stage_folder(base, "translator_munit")
+    with pytest.raises(ValueError, match="keypoint detector"):
+        stage_folder(prior, "translator_munit")
+    with pytest.raises(ConfigError, match="data.human_appearance: unknown appearance 'nobody'"):
+        load_config(None, ["data.human_appearance=nobody"])
+    with pytest.raises(ConfigError, match="alignment: unknown alignment 'warp'"):
+        load_config(None, ["alignment=warp"])
