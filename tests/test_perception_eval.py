@@ -14,6 +14,7 @@ from lbw.evaluation.perception import (
     frechet_distance,
     in_view,
     keypoint_probe,
+    looks_picture,
     translation_fidelity,
     unpaired_keypoint_gap,
 )
@@ -79,14 +80,29 @@ def test_probe_and_fidelity_on_a_tiny_detector(detector: KeypointDetector) -> No
     assert fidelity["no_translation"]["keypoint_distance_px"] > 0.0
 
     human = collect_frames("push", "human", 120, seed=5, image_size=32, progress=False)
+    dark = record_demo("push", seed=0, image_size=32, appearance="dark_skin_green_sleeve")
     evaluation = evaluate_perception(
-        "push", detector, {"identity": identity}, heldout, [demo], human, position_episodes=5
+        "push",
+        detector,
+        {"identity": identity},
+        heldout,
+        {"default": [demo], "dark_skin_green_sleeve": [dark]},
+        human,
+        position_episodes=5,
     )
     assert evaluation["keypoint_probe"] == result  # the same measures, gathered in one dict
     position = evaluation["effector_position_probe"]
     assert position["test_frames"] == 60 and position["error_cm"] > 0.0
     assert set(position["axis_error_cm"]) == set(position["axis_r2"]) == {"x", "y", "z"}
     assert evaluation["translation"]["identity"] == fidelity["identity"] and evaluation["demos"] == [0]
+    by_look = evaluation["translation_by_look"]
+    assert by_look["default"] == evaluation["translation"] and set(by_look) == {
+        "default",
+        "dark_skin_green_sleeve",
+    }
+    # Another demonstrator: the same paired robot clip, other human frames.
+    assert by_look["dark_skin_green_sleeve"]["paired_robot"] == by_look["default"]["paired_robot"]
+    assert by_look["dark_skin_green_sleeve"]["no_translation"] != by_look["default"]["no_translation"]
     gap = evaluation["unpaired_keypoint_gap_px"]
     assert set(gap) == {"robot_halves", "no_translation", "identity"}
     assert gap["identity"] == gap["no_translation"] > 0.0
@@ -97,6 +113,8 @@ def test_probe_and_fidelity_on_a_tiny_detector(detector: KeypointDetector) -> No
 
     picture = comparison_picture(detector, demo, {"identity": identity}, moments=4, scale=3)
     assert picture.shape == (18 + 4 * 96, 3 * 96, 3) and picture.dtype == np.uint8
+    looks = looks_picture(detector, {"default": demo, "dark": dark}, {"identity": identity}, scale=2)
+    assert looks.shape == (2 * (18 + 64), 2 * 3 * 64, 3)  # a row per look: 2 moments × 3 frames
 
 
 def test_perception_table_formats_what_it_is_given() -> None:
