@@ -24,6 +24,7 @@ import envs
 from envs.appearance import Appearance
 from envs.base import SimState
 from lbw.demo import Demo, DemoError
+from lbw.policy.reference import at_times
 
 IDLE = 20  # frames a demonstrator stands still, at the start, the end or a pause
 
@@ -92,8 +93,8 @@ def retime_demo(demo: Demo, times: np.ndarray, width: int | None = None) -> Demo
     if times.ndim != 1 or len(times) < 2 or times.min() < 0 or times.max() > len(demo.states) - 1:
         raise ValueError(f"times must be ≥ 2 frame times within [0, {len(demo.states) - 1}]")
     look = demo.meta.get("appearance")
-    human = envs.make(task := demo.task, embodiment="human", image_size=demo.image_size)
-    robot = envs.make(task, embodiment="robot", image_size=demo.image_size)
+    human = envs.make(demo.task, embodiment="human", image_size=demo.image_size)
+    robot = envs.make(demo.task, embodiment="robot", image_size=demo.image_size)
     try:
         if look is not None:
             human.unwrapped.set_appearance(Appearance.from_dict(look))
@@ -109,17 +110,12 @@ def retime_demo(demo: Demo, times: np.ndarray, width: int | None = None) -> Demo
     finally:
         human.close()
         robot.close()
-    source = np.arange(len(demo.states))
-
-    def follow(track: np.ndarray) -> np.ndarray:
-        return np.stack([np.interp(times, source, track[:, j]) for j in range(track.shape[1])], axis=1)
-
     return replace(
         demo,
         human_frames=np.stack(human_frames),
         robot_frames=np.stack(robot_frames),
-        positions={k: follow(v) for k, v in demo.positions.items()},
-        pixels={k: follow(v) for k, v in demo.pixels.items()},
+        positions={k: at_times(v, times) for k, v in demo.positions.items()},
+        pixels={k: at_times(v, times) for k, v in demo.pixels.items()},
         is_success=demo.is_success[np.round(times).astype(int)],
         states=states,
         meta={**demo.meta, "source_times": np.round(times, 3).tolist()},

@@ -7,9 +7,28 @@ Modules: ``reference`` (the demo as a trajectory), ``wrappers`` (observations an
 checkpoints and progress), ``exploration`` (extra noise on training actions).
 """
 
-from lbw.policy.methods import Demonstration, load_demonstration, make_method_env, random_policy
-from lbw.policy.sac import train_sac
-from lbw.policy.wrappers import KeypointObservation, KeypointReward, PhaseObservation, PixelReward
+# Imported on first use: they pull in torch and stable-baselines3, which the light modules here
+# (``reference``, used by demo re-timing and checks) do not need.
+_LAZY = {
+    "Demonstration": "lbw.policy.methods",
+    "load_demonstration": "lbw.policy.methods",
+    "make_method_env": "lbw.policy.methods",
+    "random_policy": "lbw.policy.methods",
+    "train_sac": "lbw.policy.sac",
+    "KeypointObservation": "lbw.policy.wrappers",
+    "KeypointReward": "lbw.policy.wrappers",
+    "PhaseObservation": "lbw.policy.wrappers",
+    "PixelReward": "lbw.policy.wrappers",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'lbw.policy' has no attribute {name!r}")
+
 
 __all__ = [
     "Demonstration",
