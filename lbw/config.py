@@ -81,7 +81,7 @@ class TranslatorConfig:
     seed: int = 0
     # weight of the keypoint prior (lbw.translation.keypoint_prior): a discriminator on the robot
     # keypoint detector's keypoints of translated frames, so that a translation keeps the arm; 0: off
-    keypoint_prior: float = 0.0
+    keypoint_prior: float = 1.0
     # Translate with the snapshot (one per 500 updates) whose translated human frames give
     # keypoints nearest the robot's in distribution (unpaired keypoint gap); false: the last one.
     select: bool = True

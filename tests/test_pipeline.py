@@ -147,8 +147,11 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     # A changed perception config makes a new stage.
     assert main(["run", "configs/reach.yaml", *tiny(tmp_path, "keypoints.seed=1", "name=k1"), "--quiet"]) == 0
     changed = json.loads((tmp_path / "runs" / "reach" / "k1" / "stages.json").read_text())
-    assert changed["keypoints"] != stages["keypoints"] and changed["translator"] == stages["translator"]
-    assert len(list(translator.parent.parent.glob("selection-*.json"))) == 2  # chosen per detector
+    assert changed["keypoints"] != stages["keypoints"]
+    # The translator trains against the detector (its keypoint prior): a new detector, a new translator.
+    assert changed["translator"] != stages["translator"]
+    record = json.loads(_stage_record(changed["translator"]).read_text())
+    assert record["keypoint_prior_detector"] == changed["keypoints"] and record["threads"] >= 1
 
     # The report is made from the run folders alone.
     runs = [str(p) for p in sorted((tmp_path / "runs" / "reach").glob("*_seed*"))]
@@ -312,8 +315,10 @@ def test_report_copies_the_best_lbw_video_and_warns_of_stale_files(tmp_path: Pat
 def test_stage_names_follow_what_they_are_trained_from(tmp_path: Path) -> None:
     from lbw.stages import data_path, stage_folder
 
-    base = load_config(None, ["task=reach"])
-    default_look = load_config(None, ["task=reach", "data.human_appearance=default"])
+    base = load_config(None, ["task=reach", "translator.keypoint_prior=0"])
+    default_look = load_config(
+        None, ["task=reach", "translator.keypoint_prior=0", "data.human_appearance=default"]
+    )
     # The human frames' look names the human dataset (and so the translator), not the robot's.
     assert data_path(base, "human") != data_path(default_look, "human")
     assert data_path(base, "robot") == data_path(default_look, "robot")

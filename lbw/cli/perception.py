@@ -334,9 +334,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     train_tr.add_argument(
         "--keypoint-prior",
         type=float,
-        default=TranslatorConfig.keypoint_prior,
+        default=0.0,
         help="weight of a discriminator on the robot keypoints of translated frames (needs --keypoints; "
-        "default: 0, off)",
+        "default: 0, off; lbw run's configs use 1)",
     )
     train_tr.add_argument(
         "--keypoints", default=None, help="the robot transporter.pt the keypoint prior uses"
