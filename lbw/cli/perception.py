@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from lbw.cli.options import device_option, task_option, training_options
-from lbw.config import DataConfig, KeypointsConfig, TranslatorConfig
+from lbw.config import DataConfig, KeypointsConfig, RunConfig, TranslatorConfig
 from lbw.files import write_json
 
 
@@ -91,14 +91,11 @@ def _eval_perception(args: argparse.Namespace) -> None:
     )
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.stages import configured_perception, stage_of, stage_record
-    from lbw.training import RunDirError, training_time_s
+    from lbw.training import training_time_s
     from lbw.translation import Translator
 
     out = Path(args.out or Path("runs") / args.task / "perception")
-    if (out / "perception.json").exists() and not args.overwrite:
-        raise RunDirError(
-            f"refusing to overwrite {out / 'perception.json'}: pass --overwrite, or another --out"
-        )
+    _refuse_overwrite(out / "perception.json", args.overwrite)
     # Defaults: the models `lbw run configs/TASK.yaml` uses (named there, or its shared stages).
     defaults = configured_perception(task_config(args.task), progress=not args.quiet)
     keypoints = args.keypoints or defaults.get("keypoints")
@@ -137,36 +134,62 @@ def _eval_perception(args: argparse.Namespace) -> None:
     print(f"wrote {out / 'perception.json'}, {out / 'perception.png'} and {out / 'looks.png'}")
 
 
-def _check_demo(args: argparse.Namespace) -> None:
-    import numpy as np
+def _refuse_overwrite(path: Path, overwrite: bool) -> None:
+    """A result file is kept unless ``--overwrite``: checked before any work."""
+    from lbw.training import RunDirError
 
-    import envs
+    if path.exists() and not overwrite:
+        raise RunDirError(f"refusing to overwrite {path}: pass --overwrite, or another --out")
+
+
+def _config_models(args: argparse.Namespace, progress: bool) -> tuple[RunConfig, Path, Path | None]:
+    """The config, keypoint detector and translator a command runs: ``--keypoints`` / ``--translator``,
+    else those of ``--config`` (default configs/TASK.yaml), trained or named there. The
+    translator is None with ``--no-translation``."""
     from lbw.checkpoint import CheckpointError
     from lbw.config import load_config, task_config
-    from lbw.demo import DemoError
-    from lbw.evaluation.demo_check import check_demo
-    from lbw.keypoints.trainer import KeypointDetector
-    from lbw.policy.reference import robot_pace
     from lbw.stages import configured_perception
-    from lbw.training import RunDirError, draw_keypoints, label_strip
-    from lbw.translation import Translator
-    from lbw.video import read_video, resize, write_video
 
-    out = Path(args.out or Path("runs") / args.task / "check_demo" / Path(args.clip).stem)
-    if (out / "check.json").exists() and not args.overwrite:
-        raise RunDirError(f"refusing to overwrite {out / 'check.json'}: pass --overwrite, or another --out")
-    raw = read_video(args.clip)  # errors on a missing, unreadable or empty clip, before any work
     config = load_config(args.config) if args.config else task_config(args.task)
-    models = configured_perception(config, progress=not args.quiet)
+    models = configured_perception(config, progress=progress)
     keypoints = args.keypoints or models.get("keypoints")
-    translator_path = args.translator or models.get(config.translator_model or "munit")
-    if keypoints is None or (translator_path is None and not args.no_translation):
+    untranslated = getattr(args, "no_translation", False)
+    translator = None if untranslated else args.translator or models.get(config.translator_model or "munit")
+    if keypoints is None or (translator is None and not untranslated):
         raise CheckpointError(
             f"no trained models for {args.task}: pass --keypoints and --translator, or train them with "
             f"`lbw run configs/{args.task}.yaml`"
         )
+    return config, Path(keypoints), None if translator is None else Path(translator)
+
+
+def _model_options(p: argparse.ArgumentParser) -> None:
+    """--config, --keypoints, --translator: the models a command runs (``_config_models``)."""
+    p.add_argument(
+        "--config", default=None, help="the run config whose models to use (default: configs/TASK.yaml)"
+    )
+    p.add_argument("--keypoints", default=None, help="transporter.pt (default: the config's)")
+    p.add_argument("--translator", default=None, help="translator.pt (default: the config's)")
+
+
+def _check_demo(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    import envs
+    from lbw.demo import DemoError
+    from lbw.evaluation.demo_check import check_demo
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.policy.reference import robot_pace
+    from lbw.training import draw_keypoints, label_strip
+    from lbw.translation import Translator
+    from lbw.video import read_video, resize, write_video
+
+    out = Path(args.out or Path("runs") / args.task / "check_demo" / Path(args.clip).stem)
+    _refuse_overwrite(out / "check.json", args.overwrite)
+    raw = read_video(args.clip)  # errors on a missing, unreadable or empty clip, before any work
+    config, keypoints, translator_path = _config_models(args, progress=not args.quiet)
     detector = KeypointDetector.load(keypoints)
-    translator = None if args.no_translation else Translator.load(translator_path)
+    translator = None if translator_path is None else Translator.load(translator_path)
     robot = _dataset(args.task, "robot", None, 1200, 1000, args.quiet)  # eval-perception's held-out frames
     clip = resize(raw, detector.image_size)
     report, translated, points = check_demo(
@@ -224,26 +247,14 @@ def _check_demo(args: argparse.Namespace) -> None:
 
 
 def _eval_alignment(args: argparse.Namespace) -> None:
-    from lbw.checkpoint import CheckpointError
-    from lbw.config import load_config, task_config
     from lbw.demo import record_demo
     from lbw.evaluation.alignment import alignment_table, reference_error
     from lbw.keypoints.trainer import KeypointDetector
-    from lbw.stages import configured_perception
-    from lbw.training import RunDirError
     from lbw.translation import Translator
 
     out = Path(args.out or Path("runs") / args.task / "alignment")
-    if (out / "alignment.json").exists() and not args.overwrite:
-        raise RunDirError(
-            f"refusing to overwrite {out / 'alignment.json'}: pass --overwrite, or another --out"
-        )
-    config = load_config(args.config) if args.config else task_config(args.task)
-    models = configured_perception(config, progress=False)
-    keypoints = args.keypoints or models.get("keypoints")
-    translator = args.translator or models.get("munit")
-    if keypoints is None or translator is None:
-        raise CheckpointError(f"no trained models for {args.task}: pass --keypoints and --translator")
+    _refuse_overwrite(out / "alignment.json", args.overwrite)
+    _, keypoints, translator = _config_models(args, progress=False)
     demo = record_demo(args.task, seed=args.seed, appearance=args.appearance)
     result = {
         "task": args.task,
@@ -428,11 +439,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     check.add_argument("clip", help="the demonstration clip (mp4, gif or a folder of images)")
     task_option(check)
-    check.add_argument(
-        "--config", default=None, help="the run config whose models to use (default: configs/TASK.yaml)"
-    )
-    check.add_argument("--keypoints", default=None, help="transporter.pt (default: the config's)")
-    check.add_argument("--translator", default=None, help="translator.pt (default: the config's)")
+    _model_options(check)
     check.add_argument("--no-translation", action="store_true", help="check the clip untranslated")
     check.add_argument("--out", default=None, help="output folder (default: runs/TASK/check_demo/CLIP_NAME)")
     check.add_argument("--fps", type=float, default=30, help="frame rate of check.mp4 (default: 30)")

@@ -33,7 +33,7 @@ import numpy as np
 
 from lbw.evaluation.perception import frechet_distance
 from lbw.keypoints.trainer import KeypointDetector
-from lbw.policy.reference import align_to_pace, motion
+from lbw.policy.reference import align_to_pace, motion, pace
 from lbw.translation.base import Translator
 
 OUT_OF_RANGE_WARN = 0.2  # share of out-of-range frames above which the clip is flagged
@@ -100,8 +100,7 @@ def check_demo(
     nearest = nearest_distance(keypoints, robot_keypoints)
     threshold = range_threshold(robot_keypoints, robot_episode)
     out = np.flatnonzero(nearest > threshold)
-    speed, moving = motion(keypoints)
-    clip_pace = float(np.median(speed[moving])) if moving.any() else 0.0
+    _, moving = motion(keypoints)
     times = align_to_pace(keypoints, nominal_pace, episode_steps)
     last_moving = int(np.flatnonzero(moving)[-1] + 1) if moving.any() else 0
     ends = int(np.searchsorted(times, last_moving - 1e-6)) if moving.any() else 0
@@ -117,7 +116,7 @@ def check_demo(
         else round(_gap(detector(reference_clip), robot_keypoints), 2),
         moving_frames=int(moving.sum()),
         still_frames=int((~moving).sum()),
-        pace_ratio=round(clip_pace / nominal_pace, 3),
+        pace_ratio=round(pace(keypoints) / nominal_pace, 3),
         motion_ends_at_step=min(ends, episode_steps - 1),
         episode_steps=episode_steps,
     )
