@@ -13,6 +13,7 @@ The simulated tasks live in the sibling package ``envs`` (``import envs`` regist
 from lbw.config import ConfigError, RunConfig, load_config
 from lbw.dataset import DatasetError, FrameDataset, collect_frames, load_frames
 from lbw.demo import Demo, DemoError, record_demo
+from lbw.lazy import lazy_attributes
 from lbw.video import VideoError, read_video, write_video
 
 __version__ = "0.1.0"
@@ -24,14 +25,7 @@ _LAZY = {
     "load_demonstration": "lbw.policy.methods",
     "make_method_env": "lbw.policy.methods",
 }
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'lbw' has no attribute {name!r}")
+__getattr__ = lazy_attributes("lbw", _LAZY)
 
 
 __all__ = [

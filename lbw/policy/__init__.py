@@ -7,6 +7,8 @@ Modules: ``reference`` (the demo as a trajectory), ``wrappers`` (observations an
 checkpoints and progress), ``exploration`` (extra noise on training actions).
 """
 
+from lbw.lazy import lazy_attributes
+
 # Imported on first use: they pull in torch and stable-baselines3, which the light modules here
 # (``reference``, used by demo re-timing and checks) do not need.
 _LAZY = {
@@ -20,14 +22,7 @@ _LAZY = {
     "PhaseObservation": "lbw.policy.wrappers",
     "PixelReward": "lbw.policy.wrappers",
 }
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'lbw.policy' has no attribute {name!r}")
+__getattr__ = lazy_attributes("lbw.policy", _LAZY)
 
 
 __all__ = [
