@@ -17,7 +17,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -28,6 +28,7 @@ STATE_METHODS = ("oracle", "random")  # baselines on ground truth
 METHODS = VIDEO_METHODS + STATE_METHODS
 KEYPOINT_REWARDS = ("l2", "per_keypoint")  # norms of the keypoint reward (lbw.policy.KeypointReward)
 ALIGNMENTS = ("pace", "uniform")  # how a demo is timed against the episode (lbw.policy.reference)
+DEMO_CHECKS = ("warn", "refuse", "off")  # what a run does with a clip check-demo flags (lbw.preflight)
 
 
 class _YamlLoader(yaml.SafeLoader):
@@ -47,20 +48,71 @@ def _parse_yaml(text: str) -> Any:
 
 
 class ConfigError(ValueError):
-    """A configuration that names an unknown key or holds a value of the wrong kind."""
+    """A configuration that names an unknown key or holds a value of the wrong kind or range."""
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The range a numeric config value must lie in (``None``: unbounded on that side)."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False  # the low end itself excluded (``> 0`` rather than ``≥ 0``)
+
+    def contains(self, value: float) -> bool:
+        above = self.low is None or (value > self.low if self.low_open else value >= self.low)
+        return above and (self.high is None or value <= self.high)
+
+    def __str__(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f"in {'(' if self.low_open else '['}{self.low}, {self.high}]"
+        if self.low is not None:
+            return f"{'>' if self.low_open else '≥'} {self.low}"
+        return f"≤ {self.high}"
+
+
+def setting(
+    default: Any, low: float | None = None, high: float | None = None, above: float | None = None
+) -> Any:
+    """A config field whose value (each item, for a list) must be ≥ ``low`` (or > ``above``)
+    and ≤ ``high``: checked when a config is built, shown by ``lbw run --help``."""
+    bounds = Bounds(above if above is not None else low, high, low_open=above is not None)
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata={"bounds": bounds})
+    return field(default=default, metadata={"bounds": bounds})
+
+
+COUNT, SEED = {"low": 1}, {"low": 0}  # the two most common ranges
+
+
+class _Section:
+    """A config section: every field is checked for type and range when the section is built
+    (from YAML or by a library caller), then ``check`` adds the rules that span several keys."""
+
+    prefix: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            if not isinstance(getattr(self, f.name), _Section):
+                _check_value(f, getattr(self, f.name), self.prefix + f.name)
+        self.check()
+
+    def check(self) -> None:
+        """Rules between keys (a ConfigError naming them); none by default."""
 
 
 @dataclass
-class DataConfig:
+class DataConfig(_Section):
     """Unpaired frame datasets for the perception models (``lbw collect``)."""
 
-    frames: int = 5000  # frames per embodiment
-    seed: int = 0  # collection seed
+    prefix: ClassVar[str] = "data."
+    frames: int = setting(5000, **COUNT)  # frames per embodiment
+    seed: int = setting(0, **SEED)  # collection seed
     # human frames' look: varied (a new demonstrator and room per episode, from the training
     # ranges of envs.appearance) | default (the shipped clips' look) | a held-out preset's name
     human_appearance: str = "varied"
 
-    def __post_init__(self) -> None:
+    def check(self) -> None:
         from envs.appearance import PRESETS
 
         if self.human_appearance != "varied" and self.human_appearance not in PRESETS:
@@ -71,99 +123,92 @@ class DataConfig:
 
 
 @dataclass
-class TranslatorConfig:
+class TranslatorConfig(_Section):
     """The human → robot translator (``lbw train-translator``)."""
 
+    prefix: ClassVar[str] = "translator."
     checkpoint: str | None = None  # a translator.pt of the method's model, used instead of training one
-    iterations: int = 4000  # generator + discriminator updates
-    batch_size: int = 4  # frames per domain per update
-    width: int = 16  # first conv width; the networks scale with it
-    seed: int = 0
+    iterations: int = setting(4000, **COUNT)  # generator + discriminator updates
+    batch_size: int = setting(4, **COUNT)  # frames per domain per update
+    width: int = setting(16, **COUNT)  # first conv width; the networks scale with it
+    seed: int = setting(0, **SEED)
     # weight of the keypoint prior (lbw.translation.keypoint_prior): a discriminator on the robot
     # keypoint detector's keypoints of translated frames, so that a translation keeps the arm; 0: off
-    keypoint_prior: float = 1.0
+    keypoint_prior: float = setting(1.0, low=0)
     # Translate with the snapshot (one per 500 updates) whose translated human frames give
     # keypoints nearest the robot's in distribution (unpaired keypoint gap); false: the last one.
     select: bool = True
 
 
 @dataclass
-class KeypointsConfig:
+class KeypointsConfig(_Section):
     """The Transporter keypoint detector (``lbw train-keypoints``)."""
 
+    prefix: ClassVar[str] = "keypoints."
     checkpoint: str | None = None  # a trained transporter.pt to use instead of training one
-    iterations: int = 2500  # gradient steps
-    batch_size: int = 16  # frame pairs per step
-    num_keypoints: int = 6  # K
-    width: int = 16  # first conv width
-    seed: int = 0
+    iterations: int = setting(2500, **COUNT)  # gradient steps
+    batch_size: int = setting(16, **COUNT)  # frame pairs per step
+    num_keypoints: int = setting(6, **COUNT)  # K
+    width: int = setting(16, **COUNT)  # first conv width
+    seed: int = setting(0, **SEED)
 
 
 @dataclass
-class PolicyConfig:
+class PolicyConfig(_Section):
     """Soft Actor-Critic (stable-baselines3) on the method's reward."""
 
-    total_steps: int = 60_000  # env steps
-    buffer_size: int | None = None  # replay capacity in transitions; null: total_steps (all of them)
-    learning_starts: int = 1000  # env steps of random actions before the first update
-    batch_size: int = 128  # transitions per gradient step
-    gamma: float = 0.97  # discount
-    learning_rate: float = 3e-4
+    prefix: ClassVar[str] = "policy."
+    total_steps: int = setting(60_000, **COUNT)  # env steps
+    buffer_size: int | None = setting(
+        None, **COUNT
+    )  # replay capacity in transitions; null: total_steps (all of them)
+    learning_starts: int = setting(1000, low=0)  # env steps of random actions before the first update
+    batch_size: int = setting(128, **COUNT)  # transitions per gradient step
+    gamma: float = setting(0.97, low=0, high=1)  # discount
+    learning_rate: float = setting(3e-4, above=0)
     # learning rate at total_steps, reached linearly from learning_rate (null: constant):
     # small late steps keep a learned push from being unlearned between evaluations
-    learning_rate_final: float | None = None
-    net_arch: list[int] = field(default_factory=lambda: [64, 64])  # hidden sizes of actor and critics
-    train_freq: int = 2  # env steps between updates (2 keeps training ≥ 100 env steps/s on 2 CPU cores)
-    gradient_steps: int = 1  # gradient steps per update
-    n_steps: int = 3  # n-step returns for the critic's target (1: plain one-step TD)
+    learning_rate_final: float | None = setting(None, above=0)
+    net_arch: list[int] = setting([64, 64], **COUNT)  # hidden sizes of actor and critics
+    train_freq: int = setting(
+        2, **COUNT
+    )  # env steps between updates (2 keeps training ≥ 100 env steps/s on 2 CPU cores)
+    gradient_steps: int = setting(1, **COUNT)  # gradient steps per update
+    n_steps: int = setting(3, **COUNT)  # n-step returns for the critic's target (1: plain one-step TD)
     # σ of Ornstein-Uhlenbeck noise added to the training actions (0: none, SAC's own sampling
     # only): it drifts over an episode, so the arm wanders whole centimetres, not jitters
-    action_noise: float = 0.0
+    action_noise: float = setting(0.0, low=0)
     # probability per env step of an excursion: a random action push held for 5–20 steps (0: none;
     # excludes action_noise)
-    excursions: float = 0.0
+    excursions: float = setting(0.0, low=0, high=1)
     # env steps during which action_noise or excursions apply, then plain SAC (null: all of
     # training): exploration to escape a trap early, none to refine the skill late
-    exploration_steps: int | None = None
+    exploration_steps: int | None = setting(None, low=0)
     proprioception: bool = False  # also observe the effector position (the arm's own state)
     # keypoint reward: l2 (‖z − zᴱ‖ over all keypoints) | per_keypoint (Σ_k ‖z_k − zᴱ_k‖ / √K)
     keypoint_reward: str = "l2"
-    eval_every: int = 5000  # env steps between evaluations (the best one is kept)
-    eval_episodes: int = 20  # episodes per evaluation during training
+    eval_every: int = setting(5000, **COUNT)  # env steps between evaluations (the best one is kept)
+    eval_episodes: int = setting(20, **COUNT)  # episodes per evaluation during training
     # The select_top best-evaluated models are re-scored on select_episodes validation episodes
     # at the end and the best kept (1: the best training evaluation is kept as it is)
-    select_top: int = 1
-    select_episodes: int = 50
-    checkpoint_every: int = 10_000  # env steps between resumable checkpoints
-    seed: int = 0
+    select_top: int = setting(1, **COUNT)
+    select_episodes: int = setting(50, **COUNT)
+    checkpoint_every: int = setting(10_000, **COUNT)  # env steps between resumable checkpoints
+    seed: int = setting(0, **SEED)
 
-    def __post_init__(self) -> None:
-        # Here, not in RunConfig: library callers building a PolicyConfig get the same errors.
-        if not self.action_noise >= 0:
-            raise ConfigError(f"policy.action_noise: must be ≥ 0 (0: none), got {self.action_noise}")
-        if not 0 <= self.excursions <= 1:
-            raise ConfigError(f"policy.excursions: a probability in [0, 1], got {self.excursions}")
+    def check(self) -> None:
+        _check_choice("policy.keypoint_reward", "norm", self.keypoint_reward, KEYPOINT_REWARDS)
         if self.excursions > 0 and self.action_noise > 0:
             raise ConfigError("policy.action_noise and policy.excursions: choose one (set the other to 0)")
-        if self.exploration_steps is not None and self.exploration_steps < 0:
-            raise ConfigError(
-                f"policy.exploration_steps: must be ≥ 0 (null: all of training), got {self.exploration_steps}"
-            )
-        for key in ("learning_rate", "learning_rate_final"):
-            value = getattr(self, key)
-            if value is not None and not value > 0:
-                raise ConfigError(f"policy.{key}: must be > 0, got {value}")
-        for key in ("select_top", "select_episodes"):
-            if getattr(self, key) < 1:
-                raise ConfigError(f"policy.{key}: must be ≥ 1, got {getattr(self, key)}")
 
 
 @dataclass
-class EvalConfig:
+class EvalConfig(_Section):
     """The final evaluation of the best policy (``lbw evaluate``)."""
 
-    episodes: int = 50  # episodes, seeds 10_000 + i (never used in training)
-    record: int = 2  # episodes written as side-by-side videos
+    prefix: ClassVar[str] = "eval."
+    episodes: int = setting(50, **COUNT)  # episodes, seeds 10_000 + i (never used in training)
+    record: int = setting(2, low=0)  # episodes written as side-by-side videos
 
 
 def _check_choice(key: str, what: str, value: str, choices: tuple[str, ...]) -> None:
@@ -173,7 +218,7 @@ def _check_choice(key: str, what: str, value: str, choices: tuple[str, ...]) -> 
 
 
 @dataclass
-class RunConfig:
+class RunConfig(_Section):
     """One run: a task learned by one method from one demonstration clip."""
 
     task: str = "push"  # reach | push | slide | drawer_close | coffee_push
@@ -183,6 +228,11 @@ class RunConfig:
     # how the demo is timed against the episode: pace (still frames skipped, the motion replayed
     # at the robot's pace; lbw.policy.reference) | uniform (the whole clip stretched onto it)
     alignment: str = "pace"
+    # a clip that lbw check-demo's checks flag (another task, a translation that lost the arm):
+    # warn (print why, train anyway) | refuse (stop before the policy trains) | off (no check).
+    # warn by default: the checks also flag clips that teach (the shipped reach clip: its MUNIT
+    # barely moves the gripper, yet reach is learned); refuse suits sweeps of unvetted clips
+    check_demo: str = "warn"
     name: str | None = None  # run folder name; default METHOD_seedSEED
     root: str = "runs"  # runs go to ROOT/TASK/NAME; shared perception stages to ROOT/TASK/stages
     data: DataConfig = field(default_factory=DataConfig)
@@ -191,11 +241,17 @@ class RunConfig:
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
 
-    def __post_init__(self) -> None:
+    def check(self) -> None:
         _check_choice("task", "task", self.task, TASKS)
         _check_choice("method", "method", self.method, METHODS)
-        _check_choice("policy.keypoint_reward", "norm", self.policy.keypoint_reward, KEYPOINT_REWARDS)
         _check_choice("alignment", "alignment", self.alignment, ALIGNMENTS)
+        _check_choice("check_demo", "choice", self.check_demo, DEMO_CHECKS)
+        if self.name is not None and (
+            not self.name or Path(self.name).name != self.name or self.name == ".."
+        ):
+            raise ConfigError(
+                f"name: a folder name without '/' (the run goes to ROOT/TASK/NAME), got {self.name!r}"
+            )
 
     @property
     def demo_clip(self) -> Path:
@@ -225,7 +281,8 @@ def config_hash(*parts: Any) -> str:
 
 
 def from_dict(cls: type, values: dict[str, Any], prefix: str = "") -> Any:
-    """Build dataclass ``cls`` from a nested dict, naming any key it does not have."""
+    """Build dataclass ``cls`` from a nested dict, naming any key it does not have (values are
+    checked by the sections themselves)."""
     if not isinstance(values, dict):
         raise ConfigError(f"{prefix.rstrip('.') or 'config'}: expected a mapping, got {values!r}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -233,17 +290,9 @@ def from_dict(cls: type, values: dict[str, Any], prefix: str = "") -> Any:
     for key, value in values.items():
         if key not in fields:
             raise ConfigError(f"unknown config key '{prefix}{key}'; known keys: {', '.join(sorted(fields))}")
-        nested = fields[key].type
-        nested_cls = _DATACLASSES.get(nested if isinstance(nested, str) else getattr(nested, "__name__", ""))
-        if nested_cls:
-            kwargs[key] = from_dict(nested_cls, value, f"{prefix}{key}.")
-        else:
-            _check_type(fields[key], value, f"{prefix}{key}")
-            kwargs[key] = value
-    try:
-        return cls(**kwargs)
-    except TypeError as error:
-        raise ConfigError(f"{prefix or 'config'}: {error}") from error
+        nested = _DATACLASSES.get(str(fields[key].type))
+        kwargs[key] = from_dict(nested, value, f"{prefix}{key}.") if nested else value
+    return cls(**kwargs)
 
 
 def apply_override(values: dict[str, Any], override: str) -> None:
@@ -257,7 +306,10 @@ def apply_override(values: dict[str, Any], override: str) -> None:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
             raise ConfigError(f"override {override!r}: {part!r} is not a section")
-    node[leaf] = _parse_yaml(raw)
+    try:
+        node[leaf] = _parse_yaml(raw)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"override {override!r}: not a YAML value ({error.problem})") from error
 
 
 def task_config(task: str) -> RunConfig:
@@ -277,30 +329,77 @@ def load_config(
         if not path.is_file():
             raise ConfigError(f"{path}: no such config file")
         try:
-            values = _parse_yaml(path.read_text()) or {}
-        except yaml.YAMLError as error:
+            values = _parse_yaml(path.read_text())
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: not valid YAML ({error})") from error
+        if values is None:  # an empty file would silently run every default: say so instead
+            raise ConfigError(f"{path}: the config is empty; name at least the task (e.g. task: push)")
+        if not isinstance(values, dict):
+            raise ConfigError(
+                f"{path}: a config is a mapping of keys to values, got a {type(values).__name__}"
+            )
     for override in overrides:
         apply_override(values, override)
     return from_dict(RunConfig, values)
 
 
-def _check_type(f: dataclasses.Field, value: Any, key: str) -> None:
-    """Reject a value of the wrong kind (``policy.total_steps: ten``) before any work starts,
-    and before a dataclass's own checks compare it with numbers."""
-    default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+def config_keys(cls: type = None, prefix: str = "") -> list[tuple[str, Any, str]]:
+    """Every config key as (dotted key, default, allowed values) — what ``lbw run --help`` lists."""
+    cls = cls or RunConfig
+    rows = []
+    for f in dataclasses.fields(cls):
+        nested = _DATACLASSES.get(str(f.type))
+        if nested:
+            rows += config_keys(nested, f"{prefix}{f.name}.")
+            continue
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        allowed = _CHOICES.get(f"{prefix}{f.name}", "")
+        if "bounds" in f.metadata:
+            kind = str(f.type).split()[0].replace("list[int]", "ints")
+            allowed = f"{kind} {f.metadata['bounds']}"
+            allowed += ", or null" if "None" in str(f.type) else ""
+        rows.append((f"{prefix}{f.name}", default, allowed or str(f.type).replace(" | None", " or null")))
+    return rows
+
+
+def _check_value(f: dataclasses.Field, value: Any, key: str) -> None:
+    """Reject a value of the wrong kind (``policy.total_steps: ten``) or out of its declared
+    range (``policy.gamma: 2``) before any work starts."""
     if value is None and "None" in str(f.type):
         return
-    # An optional key (``int | None``) is checked against the type it names first.
-    expected = _TYPES[str(f.type).split()[0]] if default is None else type(default)
-    ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
-    if expected is float and isinstance(value, int) and not isinstance(value, bool):
-        ok = True
-    if not ok:
-        raise ConfigError(f"{key}: expected {expected.__name__}, got {value!r}")
+    kind = str(f.type).split()[0]
+    if kind.startswith("list["):
+        item = _TYPES[kind[5:-1]]
+        if not isinstance(value, list) or not all(_is(v, item) for v in value):
+            raise ConfigError(f"{key}: expected a list of {item.__name__}, got {value!r}")
+        items = value
+    else:
+        expected = _TYPES[kind]
+        if not _is(value, expected):
+            raise ConfigError(f"{key}: expected {expected.__name__}, got {value!r}")
+        items = [value]
+    bounds = f.metadata.get("bounds")
+    if bounds is not None and not all(bounds.contains(v) for v in items):
+        each = " (each item)" if kind.startswith("list") else ""
+        raise ConfigError(f"{key}: must be {bounds}{each}, got {value!r}")
+
+
+def _is(value: Any, expected: type) -> bool:
+    """``isinstance`` where a bool is no number and an int is a float."""
+    if isinstance(value, bool):
+        return expected is bool
+    return isinstance(value, expected) or (expected is float and isinstance(value, int))
 
 
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}
+_CHOICES = {
+    "task": " | ".join(TASKS),
+    "method": " | ".join(METHODS),
+    "alignment": " | ".join(ALIGNMENTS),
+    "check_demo": " | ".join(DEMO_CHECKS),
+    "policy.keypoint_reward": " | ".join(KEYPOINT_REWARDS),
+    "data.human_appearance": "varied | default | a held-out look's name",
+}
 _DATACLASSES = {
     c.__name__: c for c in (DataConfig, TranslatorConfig, KeypointsConfig, PolicyConfig, EvalConfig)
 }

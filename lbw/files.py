@@ -34,5 +34,16 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
 def write_json(path: str | os.PathLike, content: Any) -> None:
     """Write ``content`` as indented JSON, whole or not at all (a stage's ``stage.json`` marks
     it finished, so a half-written one must never appear)."""
+    write_text(path, json.dumps(content, indent=1))
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text``, whole or not at all: a report never replaces a good one with half of one."""
     with atomic_write(path) as partial:
-        partial.write_text(json.dumps(content, indent=1))
+        partial.write_text(text)
+
+
+def save_figure(figure: Any, path: str | os.PathLike, dpi: int = 100) -> None:
+    """``figure.savefig``, whole or not at all (matplotlib goes by the kept suffix)."""
+    with atomic_write(path) as partial:
+        figure.savefig(partial, dpi=dpi)

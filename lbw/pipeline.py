@@ -22,7 +22,6 @@ A run folder is never overwritten: ``resume`` goes on with it, ``overwrite`` sta
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -30,57 +29,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
-import yaml
 
 import envs
-from lbw.config import STATE_METHODS, RunConfig, load_config
+from lbw.config import STATE_METHODS, RunConfig
 from lbw.files import write_json
+from lbw.preflight import check_run_clip, preflight
+from lbw.run_dir import save_run_config
 from lbw.stages import STAGE_FILE, perception_stages, stage_of, stage_record
-from lbw.training import RunDirError, training_time_s
+from lbw.training import training_time_s
 
 if TYPE_CHECKING:
     from lbw.policy.methods import Demonstration
-
-
-# ------------------------------------------------------------------------------ run folder
-def save_run_config(config: RunConfig, resume: bool = False, overwrite: bool = False) -> Path:
-    """Create the run folder and write ``config.yaml``. An existing run is an error unless
-    ``overwrite``; with ``resume`` its config must match except for the evaluation section and
-    ``policy.total_steps`` and ``policy.buffer_size`` (resuming with more steps trains on)."""
-    run_dir = config.run_dir
-    saved = run_dir / "config.yaml"
-    if saved.exists():
-        if overwrite:
-            shutil.rmtree(run_dir)
-        elif not resume:
-            raise RunDirError(
-                f"{run_dir} already holds a run; pass --resume to go on or --overwrite to start again"
-            )
-        else:
-            old = load_run_config(run_dir).to_dict()
-            new = config.to_dict()
-            # Training for longer and evaluating differently keep the run; anything else makes another.
-            for values in (old, new):
-                values.pop("eval")
-                values["policy"] = {
-                    k: v for k, v in values["policy"].items() if k not in ("total_steps", "buffer_size")
-                }
-            changed = sorted(k for k in new if old.get(k) != new[k])
-            if changed:
-                raise RunDirError(
-                    f"{run_dir} was made with another config ({', '.join(changed)} differ); "
-                    "name a new run (name=…) or pass --overwrite"
-                )
-    run_dir.mkdir(parents=True, exist_ok=True)
-    saved.write_text(yaml.safe_dump(config.to_dict(), sort_keys=False))
-    return run_dir
-
-
-def load_run_config(run_dir: str | os.PathLike) -> RunConfig:
-    path = Path(run_dir) / "config.yaml"
-    if not path.is_file():
-        raise RunDirError(f"{run_dir}: not a run folder (no config.yaml)")
-    return load_config(path)  # the one config reader: same YAML floats, key and type checks
 
 
 # --------------------------------------------------------------------------- policy stages
@@ -143,13 +102,27 @@ def policy_stage(
 def run_pipeline(
     config: RunConfig, resume: bool = False, overwrite: bool = False, progress: bool = True
 ) -> dict[str, Any]:
-    """Every stage of one run; returns (and writes to ``RUN/metrics.json``) its summary."""
+    """Every stage of one run; returns (and writes to ``RUN/metrics.json``) its summary.
+    Everything that can be checked without training is checked first (``lbw.preflight``); a
+    run that fails before its policy trains leaves no folder behind to block the retry."""
     from lbw.evaluation.policy import evaluate_run
 
-    run_dir = save_run_config(config, resume=resume, overwrite=overwrite)
+    run_dir = config.run_dir
+    state = preflight(config, resume, overwrite)
+    if state == "finished":
+        print(f"{run_dir} has finished with this config: nothing to do", flush=True)
+        return json.loads((run_dir / "metrics.json").read_text())
+    save_run_config(config, resume=resume, overwrite=overwrite)
     start = time.perf_counter()
-    stages = perception_stages(config, progress)
-    write_json(run_dir / "stages.json", stages)
+    try:
+        stages = perception_stages(config, progress)
+        write_json(run_dir / "stages.json", stages)
+        if not (run_dir / "policy").exists():
+            check_run_clip(config, stages, progress)
+    except BaseException:
+        if state == "new" and not (run_dir / "policy").exists():
+            shutil.rmtree(run_dir, ignore_errors=True)  # the shared stages keep what was trained
+        raise
     policy_stage(config, stages, resume=resume, progress=progress)
     info = evaluate_run(run_dir, progress=progress)
     metrics = {

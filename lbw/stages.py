@@ -186,15 +186,20 @@ def built_stage(config: RunConfig, name: str, keypoints: Path | None = None) -> 
 
 
 def translator_trainer(
-    model: str, c: TranslatorConfig, device: str | None = None, keypoints: str | os.PathLike | None = None
+    model: str,
+    c: TranslatorConfig,
+    task: str | None,
+    device: str | None = None,
+    keypoints: str | os.PathLike | None = None,
 ) -> TranslatorTrainer:
-    """A fresh ``munit`` or ``cyclegan`` trainer for the translator section of a config; with
-    ``c.keypoint_prior`` > 0 it trains against the keypoints of the detector at ``keypoints``."""
+    """A fresh ``munit`` or ``cyclegan`` trainer for the translator section of a config, on
+    ``task``'s frames (recorded in its checkpoints); with ``c.keypoint_prior`` > 0 it trains
+    against the keypoints of the detector at ``keypoints``."""
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.translation import TranslatorTrainConfig, trainer_class
 
     trainer_type = trainer_class(model)
-    train = TranslatorTrainConfig(iterations=c.iterations, batch_size=c.batch_size, seed=c.seed)
+    train = TranslatorTrainConfig(iterations=c.iterations, batch_size=c.batch_size, seed=c.seed, task=task)
     trainer = trainer_type(trainer_type.config_type(width=c.width), train, device=device)
     if c.keypoint_prior > 0:
         if keypoints is None:
@@ -203,13 +208,15 @@ def translator_trainer(
     return trainer
 
 
-def keypoints_trainer(c: KeypointsConfig, device: str | None = None) -> TransporterTrainer:
-    """A fresh Transporter trainer for the keypoints section of a config."""
+def keypoints_trainer(c: KeypointsConfig, task: str | None, device: str | None = None) -> TransporterTrainer:
+    """A fresh Transporter trainer for the keypoints section of a config, on ``task``'s frames."""
     from lbw.keypoints.trainer import TransporterTrainConfig, TransporterTrainer
     from lbw.keypoints.transporter import TransporterConfig
 
     model = TransporterConfig(num_keypoints=c.num_keypoints, width=c.width)
-    train = TransporterTrainConfig(model=model, iterations=c.iterations, batch_size=c.batch_size, seed=c.seed)
+    train = TransporterTrainConfig(
+        model=model, iterations=c.iterations, batch_size=c.batch_size, seed=c.seed, task=task
+    )
     return TransporterTrainer(train, device=device)
 
 
@@ -223,7 +230,9 @@ def translator_stage(config: RunConfig, model: str, keypoints: Path, progress: b
     folder = stage_folder(config, f"translator_{model}", keypoints)
 
     def build(resume: bool) -> None:
-        trainer = translator_trainer(model, c, keypoints=keypoints if c.keypoint_prior > 0 else None)
+        trainer = translator_trainer(
+            model, c, config.task, keypoints=keypoints if c.keypoint_prior > 0 else None
+        )
         trainer.train(load_frames(human), load_frames(robot), folder, resume=resume, progress=progress)
 
     record = {
@@ -247,7 +256,7 @@ def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
     folder = stage_folder(config, "keypoints")
 
     def build(resume: bool) -> None:
-        keypoints_trainer(c).train(load_frames(robot), folder, resume=resume, progress=progress)
+        keypoints_trainer(c, config.task).train(load_frames(robot), folder, resume=resume, progress=progress)
 
     record = {
         "robot_data": robot.name,
@@ -273,10 +282,7 @@ def selected_snapshot(config: RunConfig, translator: Path, keypoints: Path, prog
     record = folder / f"selection-{detector_key}.json"
     with _locked(record):
         if not record.exists():
-            frames, seed = max(config.data.frames // 4, 2), 2000 + config.data.seed
-            human, robot = (
-                cached_frames(config.task, d, frames, seed, config.root, progress) for d in ("human", "robot")
-            )
+            human, robot = (selection_frames(config, d, progress) for d in ("human", "robot"))
             candidates = sorted((folder / SNAPSHOTS).glob("*.pt")) or [translator]
             translators = {p.relative_to(folder).as_posix(): Translator.load(p) for p in candidates}
             # One call: the robot frames' keypoints are computed once for every candidate.
@@ -285,6 +291,14 @@ def selected_snapshot(config: RunConfig, translator: Path, keypoints: Path, prog
             choice = {"keypoints": str(keypoints), "gap_px": gaps, "selected": min(gaps, key=gaps.get)}
             write_json(record, choice)
     return folder / json.loads(record.read_text())["selected"]
+
+
+def selection_frames(config: RunConfig, domain: str, progress: bool = True) -> FrameDataset:
+    """Frames of one embodiment that only choose among trained models (translator snapshots,
+    ``lbw.preflight.check_run_clip``): a quarter of the data's count, collected with seed
+    2000 + data seed, which no training set uses."""
+    frames, seed = max(config.data.frames // 4, 2), 2000 + config.data.seed
+    return cached_frames(config.task, domain, frames, seed, config.root, progress)
 
 
 def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str]:

@@ -80,7 +80,7 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
         load_config(None, ["policy.keypoint_reward=l1"])
     with pytest.raises(ConfigError, match="policy.action_noise: must be ≥ 0"):
         load_config(None, ["policy.action_noise=-0.1"])
-    with pytest.raises(ConfigError, match="policy.excursions: a probability"):
+    with pytest.raises(ConfigError, match=r"policy.excursions: must be in \[0, 1\]"):
         load_config(None, ["policy.excursions=2"])
     with pytest.raises(ConfigError, match="policy.select_top: must be ≥ 1"):
         load_config(None, ["policy.select_top=0"])
@@ -168,7 +168,8 @@ def _stage_record(checkpoint: str) -> Path:
 
 def test_resume_goes_on_and_rejects_a_changed_config(tmp_path: Path) -> None:
     config = load_config("configs/reach.yaml", tiny(tmp_path, "method=oracle"))
-    from lbw.pipeline import run_pipeline, save_run_config
+    from lbw.pipeline import run_pipeline
+    from lbw.run_dir import save_run_config
 
     save_run_config(config)  # a run that was interrupted before any stage finished
     with pytest.raises(RunDirError, match="resume"):
@@ -180,6 +181,15 @@ def test_resume_goes_on_and_rejects_a_changed_config(tmp_path: Path) -> None:
     assert run_pipeline(config, resume=True, progress=False)["env_steps"] == 180
     curve = (config.run_dir / "policy" / "evaluations.jsonl").read_text().splitlines()
     assert [json.loads(line)["iteration"] for line in curve] == [60, 120, 180]
+    # Resumed as it finished: nothing runs again; with fewer steps than trained: refused.
+    evaluated = (config.run_dir / "eval" / "eval_info.json").stat().st_mtime_ns
+    assert run_pipeline(config, resume=True, progress=False)["env_steps"] == 180
+    assert (config.run_dir / "eval" / "eval_info.json").stat().st_mtime_ns == evaluated
+    config.policy.total_steps = 120
+    with pytest.raises(RunDirError, match="has trained 180 env steps"):
+        run_pipeline(config, resume=True, progress=False)
+    assert load_config(config.run_dir / "config.yaml").policy.total_steps == 180
+    config.policy.total_steps = 180
     config.policy.gamma = 0.5
     with pytest.raises(RunDirError, match="policy"):
         run_pipeline(config, resume=True, progress=False)

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 
@@ -37,8 +38,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line; ``key=value`` overrides may also come after the options
+    (``lbw run CONFIG --resume policy.total_steps=9000``)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        overrides = [a for a in extra if "=" in a and not a.startswith("-")]
+        if hasattr(args, "overrides") and len(overrides) == len(extra):
+            args.overrides = [*args.overrides, *overrides]
+        else:
+            sub = parser._subparsers._group_actions[0].choices.get(args.command, parser)  # noqa: SLF001
+            sub.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command: 0 on success; 1 with a one-line ``error:`` on bad input or a failed
+    check (nothing written); 2 on a usage error; 130 on Ctrl-C (what was saved is kept)."""
+    args = parse_args(build_parser(), argv)
     from lbw.checkpoint import CheckpointError
     from lbw.config import ConfigError
     from lbw.dataset import DatasetError
@@ -51,7 +68,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CheckpointError, ConfigError, DatasetError, DemoError, RunDirError, VideoError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted{f'; go on with: {hint}' if (hint := resume_hint(args, argv)) else ''}",
+            file=sys.stderr,
+        )
+        return 130
     return 0
+
+
+def resume_hint(args: argparse.Namespace, argv: Sequence[str] | None) -> str | None:
+    """The command that goes on with an interrupted one: the same with ``--resume`` (and
+    without ``--overwrite``), for commands that can resume."""
+    if not hasattr(args, "resume"):
+        return None
+    words = [a for a in (sys.argv[1:] if argv is None else argv) if a not in ("--overwrite", "--resume")]
+    return shlex.join(["lbw", *words, "--resume"])
 
 
 if __name__ == "__main__":

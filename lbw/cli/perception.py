@@ -7,9 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from lbw.cli.options import device_option, task_option, training_options
+from lbw.cli.options import device_option, output_file, task_option, training_options
 from lbw.config import DataConfig, KeypointsConfig, RunConfig, TranslatorConfig
-from lbw.files import write_json
+from lbw.files import atomic_write, write_json
+from lbw.video import WRITE_SUFFIXES
 
 
 def _train_translator(args: argparse.Namespace) -> None:
@@ -24,7 +25,7 @@ def _train_translator(args: argparse.Namespace) -> None:
         seed=args.seed,
         keypoint_prior=args.keypoint_prior,
     )
-    trainer = translator_trainer(args.model, section, device=args.device, keypoints=args.keypoints)
+    trainer = translator_trainer(args.model, section, args.task, device=args.device, keypoints=args.keypoints)
     out = Path(args.out or f"runs/{args.task}/translator_{args.model}")
     checkpoint = trainer.train(
         human, robot, out, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet
@@ -54,7 +55,7 @@ def _train_keypoints(args: argparse.Namespace) -> None:
         seed=args.seed,
     )
     out = Path(args.out or f"runs/{args.task}/keypoints")
-    trainer = keypoints_trainer(section, device=args.device)
+    trainer = keypoints_trainer(section, args.task, device=args.device)
     checkpoint = trainer.train(
         data, out, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet
     )
@@ -71,7 +72,9 @@ def _keypoints(args: argparse.Namespace) -> None:
     detector = KeypointDetector.load(args.checkpoint, device=args.device)
     frames = read_video(args.clip, size=detector.image_size)
     keypoints = detector(frames)
-    np.save(args.out, keypoints)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(args.out) as partial:
+        np.save(partial, keypoints)
     print(f"wrote {args.out}: keypoints (T={len(keypoints)}, K={detector.num_keypoints}, 2) in pixels")
     if args.overlay:
         write_video(args.overlay, draw_keypoints(frames, keypoints, scale=4), fps=args.fps)
@@ -175,11 +178,9 @@ def _model_options(p: argparse.ArgumentParser) -> None:
 def _check_demo(args: argparse.Namespace) -> None:
     import numpy as np
 
-    import envs
     from lbw.demo import DemoError
-    from lbw.evaluation.demo_check import check_demo
+    from lbw.evaluation.demo_check import check_clip
     from lbw.keypoints.trainer import KeypointDetector
-    from lbw.policy.reference import robot_pace
     from lbw.training import draw_keypoints, label_strip
     from lbw.translation import Translator
     from lbw.video import read_video, resize, write_video
@@ -192,16 +193,8 @@ def _check_demo(args: argparse.Namespace) -> None:
     translator = None if translator_path is None else Translator.load(translator_path)
     robot = _dataset(args.task, "robot", None, 1200, 1000, args.quiet)  # eval-perception's held-out frames
     clip = resize(raw, detector.image_size)
-    report, translated, points = check_demo(
-        clip,
-        detector,
-        translator,
-        detector(robot.frames),
-        robot.episode,
-        robot_pace(args.task, detector),
-        envs.MAX_EPISODE_STEPS + 1,
-        source_shape=raw.shape[1:3],
-        reference_clip=_paired_robot_clip(config, detector.image_size),
+    report, translated, points = check_clip(
+        raw, args.task, detector, translator, robot, config.robot_demo_clip
     )
     out.mkdir(parents=True, exist_ok=True)
     record = {
@@ -275,14 +268,6 @@ def _alignment_table(args: argparse.Namespace) -> None:
     from lbw.evaluation.alignment import alignment_table
 
     print(alignment_table([json.loads(Path(p).read_text()) for p in args.results]))
-
-
-def _paired_robot_clip(config, size: int):
-    """The task's paired robot clip, read at ``size``, or None where there is none."""
-    from lbw.video import read_video
-
-    path = config.robot_demo_clip
-    return read_video(path, size=size) if path.exists() else None
 
 
 def _perception_table(args: argparse.Namespace) -> None:
@@ -362,7 +347,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "translator and write the result as an mp4 or gif.",
     )
     _clip_options(translate, "the human clip", "a translator.pt from train-translator")
-    translate.add_argument("--out", required=True, help="output clip (.mp4 or .gif)")
+    translate.add_argument(
+        "--out", required=True, type=output_file(*WRITE_SUFFIXES), help="output clip (.mp4 or .gif)"
+    )
     translate.set_defaults(run=_translate)
 
     train_kp = commands.add_parser(
@@ -395,8 +382,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         "of images); save (T, K, 2) pixel coordinates and optionally an overlay video.",
     )
     _clip_options(kp, "the clip", "a transporter.pt from train-keypoints")
-    kp.add_argument("--out", required=True, help="output .npy for the keypoint trajectory")
-    kp.add_argument("--overlay", default=None, help="also write the clip with keypoints drawn (.mp4/.gif)")
+    kp.add_argument(
+        "--out", required=True, type=output_file(".npy"), help="output .npy for the keypoint trajectory"
+    )
+    kp.add_argument(
+        "--overlay",
+        default=None,
+        type=output_file(*WRITE_SUFFIXES),
+        help="also write the clip with keypoints drawn (.mp4/.gif)",
+    )
     kp.set_defaults(run=_keypoints)
 
     ev = commands.add_parser(

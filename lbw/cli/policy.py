@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
-from lbw.config import load_config
+from lbw.cli.options import count
+from lbw.config import config_keys, load_config
 from lbw.files import write_json
 
 
@@ -25,10 +27,13 @@ def _print_result(run_dir: Path, info: dict) -> None:
 
 
 def _train_policy(args: argparse.Namespace) -> None:
-    from lbw.pipeline import policy_stage, save_run_config
+    from lbw.pipeline import policy_stage
+    from lbw.preflight import preflight
+    from lbw.run_dir import save_run_config
     from lbw.stages import perception_stages
 
     config = _config(args)
+    preflight(config, resume=args.resume, overwrite=args.overwrite)
     run_dir = save_run_config(config, resume=args.resume, overwrite=args.overwrite)
     stages = perception_stages(config, progress=not args.quiet)
     write_json(run_dir / "stages.json", stages)
@@ -73,13 +78,25 @@ def _config_options(p: argparse.ArgumentParser, config_required: bool) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
+def config_keys_help() -> str:
+    """Every config key with its default and allowed values, for ``--help``."""
+    rows = config_keys()
+    width = max(len(key) for key, _, _ in rows)
+    shown = [(key, d if isinstance(d, str) else json.dumps(d), allowed) for key, d, allowed in rows]
+    lines = [f"  {key:<{width}}  {allowed}  (default: {default})" for key, default, allowed in shown]
+    return "config keys (in the YAML file or as KEY=VALUE):\n" + "\n".join(lines)
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser(
         "run",
         help="every stage of a run: data → translator → keypoints → policy → evaluation",
-        description="Run every stage of a config. Perception stages whose config and inputs are "
-        "unchanged are reused (also across runs); a finished run is never overwritten: --resume "
-        "goes on with it, --overwrite starts again. Prints the success rate and the videos.",
+        description="Run every stage of a config. Every input is checked before any work; "
+        "perception stages whose config and inputs are unchanged are reused (also across runs); "
+        "a finished run is never overwritten: --resume goes on with it (Ctrl-C saves where it "
+        "stopped), --overwrite starts again. Prints the success rate and the videos.",
+        epilog=config_keys_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _config_options(run, config_required=True)
     run.set_defaults(run=_run)
@@ -101,10 +118,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         "| robot rollout, keypoints drawn).",
     )
     evaluate.add_argument("run_dir", metavar="RUN", help="a run folder (runs/TASK/NAME)")
-    evaluate.add_argument("--episodes", type=int, default=None, help="episodes (default: the config's, 50)")
+    evaluate.add_argument(
+        "--episodes", type=count(1), default=None, help="episodes, ≥ 1 (default: the config's, 50)"
+    )
     evaluate.add_argument(
         "--record",
-        type=int,
+        type=count(0),
         nargs="?",
         const=2,
         default=0,

@@ -26,8 +26,10 @@ Then, without any ground truth:
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -35,6 +37,9 @@ from lbw.evaluation.perception import frechet_distance
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.reference import align_to_pace, motion, pace
 from lbw.translation.base import Translator
+
+if TYPE_CHECKING:
+    from lbw.dataset import FrameDataset
 
 OUT_OF_RANGE_WARN = 0.2  # share of out-of-range frames above which the clip is flagged
 GAP_WARN = 1.5  # unpaired gap / the paired robot clip's above which the clip is flagged
@@ -73,9 +78,13 @@ def nearest_distance(keypoints: np.ndarray, reference: np.ndarray) -> np.ndarray
 
 def range_threshold(robot_keypoints: np.ndarray, episode: np.ndarray) -> float:
     """The 99th percentile of ``nearest_distance`` from each robot frame to the frames of the
-    *other* half of the episodes: how far a frame of the robot domain itself may lie."""
-    cut = np.median(np.unique(episode))
-    first, second = robot_keypoints[episode <= cut], robot_keypoints[episode > cut]
+    *other* half of the episodes (of the other half of the frames, for a single episode): how
+    far a frame of the robot domain itself may lie."""
+    if len(np.unique(episode)) > 1:
+        second_half = episode > np.median(np.unique(episode))
+    else:
+        second_half = np.arange(len(episode)) >= len(episode) // 2
+    first, second = robot_keypoints[~second_half], robot_keypoints[second_half]
     return float(
         np.percentile(np.concatenate([nearest_distance(first, second), nearest_distance(second, first)]), 99)
     )
@@ -122,6 +131,37 @@ def check_demo(
     )
     report.warnings = _warnings(report)
     return report, translated, keypoints
+
+
+def check_clip(
+    raw: np.ndarray,
+    task: str,
+    detector: KeypointDetector,
+    translator: Translator | None,
+    robot: FrameDataset,
+    reference_clip: str | os.PathLike | None = None,
+) -> tuple[DemoCheck, np.ndarray, np.ndarray]:
+    """``check_demo`` for a clip as read (uint8 (T, H, W, 3), any H, W) of ``task``, against
+    held-out robot frames ``robot``; ``reference_clip``: the task's paired robot clip (skipped
+    where it does not exist). Returns the check, the translated frames and their keypoints."""
+    import envs
+    from lbw.policy.reference import robot_pace
+    from lbw.video import read_video, resize
+
+    reference = None
+    if reference_clip is not None and Path(reference_clip).exists():
+        reference = read_video(reference_clip, size=detector.image_size)
+    return check_demo(
+        resize(raw, detector.image_size),
+        detector,
+        translator,
+        detector(robot.frames),
+        robot.episode,
+        robot_pace(task, detector),
+        envs.MAX_EPISODE_STEPS + 1,
+        source_shape=raw.shape[1:3],
+        reference_clip=reference,
+    )
 
 
 def _gap(keypoints: np.ndarray, robot_keypoints: np.ndarray) -> float:

@@ -22,7 +22,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from lbw.evaluation.rollouts import EpisodeResult, rollout_episodes, summarize
-from lbw.files import write_json
+from lbw.files import save_figure, write_json
 from lbw.policy.methods import Demonstration, random_policy
 from lbw.policy.reference import frames_at_times, resample_frames
 from lbw.training import draw_keypoints, label_strip, torch_threads
@@ -42,14 +42,19 @@ def evaluate_run(
     (default: the config's) and write ``eval_info.json`` and videos; returns the info."""
     from stable_baselines3 import SAC
 
-    from lbw.pipeline import load_run_config, method_env_factory
+    from lbw.config import ConfigError
+    from lbw.pipeline import method_env_factory
     from lbw.policy.callbacks import BEST, deterministic_policy
+    from lbw.run_dir import load_run_config
     from lbw.stages import STAGE_FILE
 
     run_dir = Path(run_dir)
     config = load_run_config(run_dir)
     episodes = config.eval.episodes if episodes is None else episodes
     record = config.eval.record if record is None else record
+    # Before any work: a bad count must not replace a good eval_info.json with an empty one.
+    if episodes < 1 or record < 0:
+        raise ConfigError(f"evaluation: episodes must be ≥ 1 and record ≥ 0, got {episodes} and {record}")
     stages_file = run_dir / "stages.json"
     stages = json.loads(stages_file.read_text()) if stages_file.exists() else {}
     make_env, demonstration = method_env_factory(config, stages, render_mode="rgb_array")
@@ -125,7 +130,7 @@ def plot_success_map(results: list[EpisodeResult], path: Path, title: str = "") 
     axes[0][0].legend(fontsize=7, loc="best")
     figure.suptitle(f"{title}: success {success.mean():.2f} over {len(results)} episodes", fontsize=9)
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    save_figure(figure, path)
     plt.close(figure)
 
 

@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from lbw.config import METHODS
-from lbw.files import write_json
+from lbw.files import save_figure, write_json, write_text
 from lbw.training import RunDirError, read_jsonl
 from lbw.video import read_video, write_video
 
@@ -142,7 +142,7 @@ def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
     axes.grid(alpha=0.3)
     axes.legend(fontsize=7, loc="upper left")
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    save_figure(figure, path)
     plt.close(figure)
 
 
@@ -185,7 +185,7 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: boo
                 "",
             ]
     write_json(out / "runs.json", runs)
-    (out / "results.md").write_text("\n".join(lines))
+    write_text(out / "results.md", "\n".join(lines))
     stale = sorted(set((out / "videos").glob("*")) - written)
     if stale:
         warnings.warn(

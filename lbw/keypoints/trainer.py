@@ -50,6 +50,7 @@ class TransporterTrainConfig:
     seed: int = 0  # seeds torch and the pair sampler
     log_every: int = 50  # iterations between log lines
     sample_every: int = 500  # iterations between sample pictures and checkpoints
+    task: str | None = None  # the task whose frames it learns: a run of another task refuses it
 
 
 def sample_pairs(
@@ -161,11 +162,12 @@ class TransporterTrainer:
 class KeypointDetector:
     """A trained keypointer for inference: frames in, pixel keypoints out."""
 
-    def __init__(self, model: Transporter, device: torch.device) -> None:
+    def __init__(self, model: Transporter, device: torch.device, task: str | None = None) -> None:
         self.model = model.eval()
         self.device = device
         self.image_size = model.config.image_size
         self.num_keypoints = model.config.num_keypoints
+        self.task = task  # None for a checkpoint that did not record it
 
     @classmethod
     def load(cls, path: str | os.PathLike, device: str | None = None) -> KeypointDetector:
@@ -174,11 +176,11 @@ class KeypointDetector:
         model = Transporter(model_config)
         load_state(model, checkpoint["model"], path)
         resolved = pick_device(device)
-        return cls(model.to(resolved), resolved)
+        return cls(model.to(resolved), resolved, checkpoint["config"].get("task"))
 
     def save(self, path: str | os.PathLike) -> Path:
         """An inference-only checkpoint (no optimizer state): small enough to ship."""
-        config = {"model": asdict(self.model.config)}
+        config = {"model": asdict(self.model.config), "task": self.task}
         return save_checkpoint(path, CHECKPOINT_KIND, config=config, model=self.model.state_dict())
 
     @torch.inference_mode()

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +31,7 @@ from lbw.training import JsonlLogger, read_jsonl
 TRAINING_EVAL_SEED = 20_000  # evaluation seeds during training; the final evaluation uses others
 BEST, LAST, BUFFER, EVALUATIONS = "best_model.zip", "last_model.zip", "replay_buffer.pkl", "evaluations.jsonl"
 CANDIDATES = "candidates"
+BEST_AT_LAST = "best_model_at_last.zip"  # the best model as it stood when last_model.zip was saved
 
 
 class SuccessEvalCallback(BaseCallback):
@@ -103,9 +106,36 @@ class ResumeCheckpointCallback(BaseCallback):
         self.save()
 
     def save(self) -> None:
-        atomic_save(self.model, self.run_dir / LAST)
-        with atomic_write(self.run_dir / BUFFER) as partial:
-            self.model.save_replay_buffer(partial)
+        save_resume_point(self.model, self.run_dir)
+
+
+def save_resume_point(model: SAC, run_dir: Path) -> None:
+    """Save what a resumed run goes on from: the model, its replay buffer and the best model
+    as it stands now (a resume rewinds to this point: ``rewind_to_resume_point``)."""
+    with atomic_write(run_dir / BUFFER) as partial:
+        model.save_replay_buffer(partial)
+    if (run_dir / BEST).exists():
+        with atomic_write(run_dir / BEST_AT_LAST) as partial:
+            shutil.copyfile(run_dir / BEST, partial)
+    atomic_save(model, run_dir / LAST)  # last: its presence marks a complete resume point
+
+
+def rewind_to_resume_point(run_dir: Path, step: int) -> None:
+    """Forget what happened after the resume point at env step ``step``: evaluation records
+    after it (the learning curve would get two points for one step), candidates saved after it
+    and a best model saved after it (it came from the discarded branch)."""
+    log = run_dir / EVALUATIONS
+    if log.exists():
+        kept = [r for r in read_jsonl(log) if r["iteration"] <= step]
+        with atomic_write(log) as partial:
+            partial.write_text("".join(json.dumps(r) + "\n" for r in kept))
+    for later in (s for s in candidate_steps(run_dir / CANDIDATES) if s > step):
+        (run_dir / CANDIDATES / f"step_{later}.zip").unlink()
+    if (run_dir / BEST_AT_LAST).exists():
+        with atomic_write(run_dir / BEST) as partial:
+            shutil.copyfile(run_dir / BEST_AT_LAST, partial)
+    else:
+        (run_dir / BEST).unlink(missing_ok=True)
 
 
 class StopExplorationCallback(BaseCallback):

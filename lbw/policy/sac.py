@@ -44,6 +44,8 @@ from lbw.policy.callbacks import (
     SuccessEvalCallback,
     candidate_steps,
     deterministic_policy,
+    rewind_to_resume_point,
+    save_resume_point,
 )
 from lbw.policy.exploration import exploration_noise
 from lbw.training import prepare_run_dir, torch_threads
@@ -177,11 +179,13 @@ def _learn(
                 custom_objects={"learning_rate": learning_rate_schedule(config)},
             )
             model.load_replay_buffer(run_dir / BUFFER)
+            rewind_to_resume_point(run_dir, model.num_timesteps)
             # A run resumed with more steps (or another capacity) gets the capacity it asks for.
             model.replay_buffer = resize_replay_buffer(model.replay_buffer, replay_capacity(config))
             model.action_noise = exploration_noise(config, env.action_space.shape[0])
         else:
             model = build_sac(env, config, device)
+            rewind_to_resume_point(run_dir, 0)  # a resumed folder without a resume point starts over
         # SB3 truncates its csv when it opens it: a resumed session logs to a file of its own.
         suffix = f"_from_{model.num_timesteps}" if model.num_timesteps else ""
         model.set_logger(Logger(str(run_dir), [make_output_format("csv", str(run_dir), suffix)]))
@@ -195,9 +199,13 @@ def _learn(
             callbacks.append(ProgressBarCallback(config.total_steps, evaluations))
         remaining = config.total_steps - model.num_timesteps
         if remaining > 0:
-            model.learn(
-                remaining, callback=CallbackList(callbacks), reset_num_timesteps=False, log_interval=10
-            )
+            try:
+                model.learn(
+                    remaining, callback=CallbackList(callbacks), reset_num_timesteps=False, log_interval=10
+                )
+            except KeyboardInterrupt:
+                save_resume_point(model, run_dir)  # Ctrl-C: --resume goes on from here
+                raise
         if config.select_top > 1 and (remaining > 0 or not (run_dir / SELECTION).exists()):
             select_candidate(eval_env, run_dir, config.select_episodes, device, progress)
     finally:

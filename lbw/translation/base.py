@@ -42,6 +42,7 @@ class TranslatorTrainConfig:
     log_every: int = 50  # iterations between log lines
     sample_every: int = 500  # iterations between sample grids and checkpoints
     style_frames: int = 256  # robot frames whose mean style MUNIT renders with (≥ 1)
+    task: str | None = None  # the task whose frames it learns: a run of another task refuses it
 
 
 class TranslatorTrainer(ABC):
@@ -289,6 +290,7 @@ class Translator:
         self.trainer = trainer.eval()
         self.image_size = trainer.train_config.image_size
         self.kind = trainer.kind
+        self.task = trainer.train_config.task  # None for a checkpoint that did not record it
 
     @classmethod
     def load(cls, path: str | os.PathLike, device: str | None = None) -> Translator:
