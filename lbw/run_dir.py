@@ -46,9 +46,11 @@ def check_run_dir(config: RunConfig, resume: bool = False, overwrite: bool = Fal
         )
     old = load_run_config(run_dir)
     old_values, new_values = old.to_dict(), config.to_dict()
-    # Training for longer and evaluating differently keep the run; anything else makes another.
+    # Training for longer, evaluating differently or checking the clip differently keep the
+    # run; anything else makes another.
     for values in (old_values, new_values):
         values.pop("eval")
+        values.pop("check_demo")
         values["policy"] = {
             k: v for k, v in values["policy"].items() if k not in ("total_steps", "buffer_size")
         }
@@ -64,7 +66,8 @@ def check_run_dir(config: RunConfig, resume: bool = False, overwrite: bool = Fal
             f"{run_dir} has trained {trained} env steps; resume with policy.total_steps ≥ {trained} "
             "(or name a new run)"
         )
-    finished = (run_dir / "metrics.json").exists() and old == config
+    finished = (run_dir / "metrics.json").exists() and old_values == new_values and old.eval == config.eval
+    finished = finished and old.policy.total_steps == config.policy.total_steps
     return "finished" if finished else "resume"
 
 

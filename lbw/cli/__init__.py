@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from lbw.video import VideoError
 
     try:
-        args.run(args)
+        code = args.run(args)
     except (CheckpointError, ConfigError, DatasetError, DemoError, RunDirError, VideoError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -74,15 +74,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
-    return 0
+    return code or 0
 
 
 def resume_hint(args: argparse.Namespace, argv: Sequence[str] | None) -> str | None:
     """The command that goes on with an interrupted one: the same with ``--resume`` (and
     without ``--overwrite``), for commands that can resume."""
+    words = [a for a in (sys.argv[1:] if argv is None else argv) if a not in ("--overwrite", "--resume")]
+    if getattr(args, "resumes_by_rerun", False):  # the same command goes on where it stopped
+        return shlex.join(["lbw", *words])
     if not hasattr(args, "resume"):
         return None
-    words = [a for a in (sys.argv[1:] if argv is None else argv) if a not in ("--overwrite", "--resume")]
     return shlex.join(["lbw", *words, "--resume"])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from lbw.cli.options import count
@@ -55,6 +56,25 @@ def _run(args: argparse.Namespace) -> None:
     metrics = run_pipeline(config, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
     print(f"{config.task} / {config.method}: wall time {metrics['run_wall_time_s']:.0f} s")
     _print_result(config.run_dir, {"aggregated": metrics, "videos": metrics["videos"]})
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from lbw.evaluation.report import collect_runs, results_table, write_report
+    from lbw.sweep import load_sweep, progress_table, run_sweep
+
+    sweep = load_sweep(args.sweep)
+    points = run_sweep(sweep, workers=args.workers, address=args.address, progress=not args.quiet)
+    print(progress_table(points))
+    finished = [str(p.run_dir) for p in points if p.state in ("done", "skipped")]
+    if sweep.report and finished:
+        runs = collect_runs(finished)
+        page = write_report(runs, sweep.report)
+        print(results_table(runs))
+        print(f"wrote {page}")
+    failed = [p for p in points if p.state == "failed"]
+    for point in failed:
+        print(f"failed: {point.label}: {point.error}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _report(args: argparse.Namespace) -> None:
@@ -132,6 +152,27 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(run=_evaluate)
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="many runs with one command: a grid of overrides over configs, on Ray",
+        description="Run every point of a sweep file (configs × a grid of overrides; see "
+        "lbw.sweep) as an `lbw run`, on a local Ray instance or an existing Ray cluster "
+        "(--address). The perception stages the points share are built first, then the "
+        "policies run in parallel. Finished runs are skipped and interrupted ones resumed: "
+        "running the same command again goes on. A failing point is reported with its error "
+        "and the others go on; the exit code is 1 if any failed. At the end, `lbw report` of "
+        "the sweep's runs goes to the file's `report` folder.",
+    )
+    sweep.add_argument("sweep", metavar="SWEEP", help="a sweep file (configs/sweeps/NAME.yaml)")
+    sweep.add_argument(
+        "--workers", type=count(1), default=None, help="runs at a time on this machine (default: its cores)"
+    )
+    sweep.add_argument(
+        "--address", default=None, help="an existing Ray cluster's address (default: a local Ray instance)"
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress table while it runs")
+    sweep.set_defaults(run=_sweep, resumes_by_rerun=True)
 
     report = commands.add_parser(
         "report",
