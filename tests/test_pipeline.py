@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -159,6 +160,12 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     page = (tmp_path / "report" / "results.md").read_text()
     assert "| reach | lbw |" in page and (tmp_path / "report" / "curves_reach.png").is_file()
     assert list((tmp_path / "report" / "videos").glob("reach_lbw_seed*.mp4"))
+    # The browsable page: the table, the curves and each run's video, map and config, standing alone.
+    index = (tmp_path / "report" / "index.html").read_text()
+    assert "<td>reach</td><td>lbw</td>" in index and 'src="curves_reach.png"' in index
+    for link in re.findall(r'src="(runs/[^"]+)"', index):
+        assert (tmp_path / "report" / link).is_file(), link
+    assert "runs/reach/lbw_seed1/episode.mp4" in index and "policy:" in index  # the config, inline
 
 
 def _stage_record(checkpoint: str) -> Path:

@@ -11,7 +11,8 @@ time, median training throughput in env steps/s as logged at each evaluation; pe
 evaluation video of the best ``lbw`` run), ``OUT/curves_TASK.png`` (evaluation success vs env
 steps: the mean over seeds, their range shaded) and ``OUT/runs.json`` (the per-run numbers the
 table is made of). Videos are copied into ``OUT/videos/`` (with a gif to show inline) so that
-the folder stands alone.
+the folder stands alone. ``OUT/index.html`` (``lbw.evaluation.html_report``) shows the same
+table and curves and, per run, its video, success map and config, from the file system.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import cv2
 import numpy as np
 
 from lbw.config import METHODS
+from lbw.evaluation.html_report import write_html
 from lbw.files import save_figure, write_json, write_text
 from lbw.training import RunDirError, read_jsonl
 from lbw.video import read_video, write_video
@@ -80,13 +82,27 @@ def _groups(runs: list[dict[str, Any]], task: str) -> list[tuple[str, list[dict[
     return sorted(by_label.items(), key=lambda item: (order.get(item[1][0]["method"], len(order)), item[0]))
 
 
+TABLE_HEADER = (
+    "task",
+    "method",
+    "success (mean ± std)",
+    "per seed",
+    "env steps",
+    "policy training, min",
+    "training env steps/s",
+)
+
+
 def results_table(runs: list[dict[str, Any]]) -> str:
     """Markdown: one row per task and run label (method or variant), success mean ± std over seeds."""
-    lines = [
-        "| task | method | success (mean ± std) | per seed | env steps | policy training, min "
-        "| training env steps/s |",
-        "|---|---|---:|---|---:|---:|---:|",
-    ]
+    lines = ["| " + " | ".join(TABLE_HEADER) + " |", "|---|---|---:|---|---:|---:|---:|"]
+    lines += ["| " + " | ".join(row) + " |" for row in table_rows(runs)]
+    return "\n".join(lines)
+
+
+def table_rows(runs: list[dict[str, Any]]) -> list[list[str]]:
+    """The cells of ``results_table``, one list per task and run label (``TABLE_HEADER``)."""
+    rows = []
     for task in sorted({r["task"] for r in runs}):
         for label, group in _groups(runs, task):
             rates = np.array([r["success_rate"] for r in group])
@@ -95,11 +111,9 @@ def results_table(runs: list[dict[str, Any]]) -> str:
             minutes = np.median([r["wall_time_s"].get("policy", 0.0) for r in group]) / 60
             speeds = [r["train_steps_per_s"] for r in group if r.get("train_steps_per_s")]
             speed = f"{np.median(speeds):.0f}" if speeds else "–"
-            lines.append(
-                f"| {task} | {label} | {rates.mean():.2f} ± {rates.std():.2f} | {per_seed} "
-                f"| {steps} | {minutes:.1f} | {speed} |"
-            )
-    return "\n".join(lines)
+            mean = f"{rates.mean():.2f} ± {rates.std():.2f}"
+            rows.append([task, label, mean, per_seed, steps, f"{minutes:.1f}", speed])
+    return rows
 
 
 def seed_band(curves: list[list[tuple[int, float]]]) -> tuple[np.ndarray, ...]:
@@ -148,8 +162,9 @@ def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
 
 def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: bool = True) -> Path:
     """Table, learning curves and (if ``videos``) the best ``lbw`` run's video per task, of runs
-    (from ``collect_runs``) under ``out``; returns results.md. Files already in ``OUT/videos/``
-    that this report does not write are left alone, with a warning naming them."""
+    (from ``collect_runs``) under ``out``, and the browsable ``index.html``; returns results.md.
+    Files already in ``OUT/videos/`` that this report does not write are left alone, with a
+    warning naming them."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written: set[Path] = set()
@@ -186,6 +201,7 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: boo
             ]
     write_json(out / "runs.json", runs)
     write_text(out / "results.md", "\n".join(lines))
+    write_html(runs, out, TABLE_HEADER, table_rows(runs))
     stale = sorted(set((out / "videos").glob("*")) - written)
     if stale:
         warnings.warn(
