@@ -42,13 +42,16 @@ def write_html(
         if (out / f"curves_{task}.png").is_file():
             body.append(f'<img class="curve" src="curves_{task}.png" alt="{task} learning curves">')
         used: set[str] = set()
-        for run in sorted((r for r in runs if r["task"] == task), key=lambda r: (r["label"], r["seed"])):
+        task_runs = [r for r in runs if r["task"] == task]
+        # The best run with a video is shown open: the page shows a rollout at first sight.
+        best = max(task_runs, key=lambda r: (bool(r.get("videos")), r["success_rate"]))
+        for run in sorted(task_runs, key=lambda r: (r["label"], r["seed"])):
             name = Path(run["run_dir"]).name  # runs of two roots may share a name: number the second
             name = next(
                 n for i in range(1, len(runs) + 2) if (n := name if i == 1 else f"{name}-{i}") not in used
             )
             used.add(name)
-            body.append(_run_section(run, out / "runs" / task / name, out))
+            body.append(_run_section(run, out / "runs" / task / name, out, opened=run is best))
     page = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>lbw results</title>'
         f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
@@ -63,7 +66,7 @@ def _table(header: tuple[str, ...], rows: list[list[str]]) -> str:
     return f"<table><tr>{head}</tr>\n{body}</table>"
 
 
-def _run_section(run: dict[str, Any], folder: Path, out: Path) -> str:
+def _run_section(run: dict[str, Any], folder: Path, out: Path, opened: bool = False) -> str:
     """A collapsible section: the run's video, success map and config, copied into ``folder``."""
     run_dir = Path(run["run_dir"])
     sources = {
@@ -87,4 +90,7 @@ def _run_section(run: dict[str, Any], folder: Path, out: Path) -> str:
         f"{html.escape(run['label'])} seed {run['seed']}: success {run['success_rate']:.2f} "
         f"over {run['episodes']} episodes, mean return {run['mean_return']:.1f}"
     )
-    return f'<details><summary>{summary}</summary><div class="run">{"".join(parts)}</div></details>'
+    return (
+        f"<details{' open' if opened else ''}><summary>{summary}</summary>"
+        f'<div class="run">{"".join(parts)}</div></details>'
+    )
