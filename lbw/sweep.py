@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from lbw.config import ConfigError, RunConfig, load_config
+from lbw.config import STATE_METHODS, ConfigError, RunConfig, load_config
 from lbw.training import TRAIN_THREADS, read_jsonl
 
 SWEEP_KEYS = ("configs", "grid", "overrides", "report")
@@ -210,12 +210,18 @@ def _resolve(points: list[Point]) -> dict[int, RunConfig]:
 
 def _build_perception(ray: Any, configs: Iterable[RunConfig], cwd: str) -> None:
     """The perception stages the points need, each built once (one Ray task per distinct
-    stage set, ``TRAIN_THREADS`` CPUs each), before any policy trains."""
+    stage set, ``TRAIN_THREADS`` CPUs each, or a whole node where nodes have fewer), before
+    any policy trains."""
     unique = {}
     for config in configs:
+        if config.method in STATE_METHODS:
+            continue
         key = (config.task, config.method, repr(config.data), repr(config.translator), repr(config.keypoints))
         unique.setdefault(key, config)
-    remote = ray.remote(num_cpus=TRAIN_THREADS, max_retries=0)(_perception)
+    if not unique:
+        return
+    largest_node = max(node["Resources"].get("CPU", 0) for node in ray.nodes() if node["Alive"])
+    remote = ray.remote(num_cpus=max(1, min(TRAIN_THREADS, int(largest_node))), max_retries=0)(_perception)
     failures = [e for e in ray.get([remote.remote(c, cwd) for c in unique.values()]) if e]
     if failures:
         print(f"warning: perception stages failed: {'; '.join(failures)}", file=sys.stderr)
