@@ -10,13 +10,15 @@ The simulated tasks live in the sibling package ``envs`` (``import envs`` regist
 ``lbw/Reach-v0`` … ``lbw/CoffeePush-v0`` with gymnasium).
 """
 
+from importlib import metadata
+
 from lbw.config import ConfigError, RunConfig, load_config
 from lbw.dataset import DatasetError, FrameDataset, collect_frames, load_frames
 from lbw.demo import Demo, DemoError, record_demo
 from lbw.lazy import lazy_attributes
 from lbw.video import VideoError, read_video, write_video
 
-__version__ = "0.1.0"
+__version__ = metadata.version("lbw")  # pyproject.toml's, the one place it is written
 
 # Imported on first use: they pull in torch and stable-baselines3, which `lbw --help` does not need.
 _LAZY = {

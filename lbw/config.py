@@ -313,10 +313,14 @@ def apply_override(values: dict[str, Any], override: str) -> None:
 
 
 def task_config(task: str) -> RunConfig:
-    """The config ``lbw run configs/TASK.yaml`` runs (read from ``configs/`` under the working
-    directory), or the defaults for ``task`` where there is no such file."""
+    """The config ``lbw run configs/TASK.yaml`` runs, read from ``configs/`` under the working
+    directory; an error where there is none (other settings would be measured silently)."""
     path = Path("configs") / f"{task}.yaml"
-    return load_config(path) if path.is_file() else RunConfig(task=task)
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: no such config (run from the folder that holds configs/, or pass --config)"
+        )
+    return load_config(path)
 
 
 def load_config(

@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lbw", description="Learning by Watching: teach a simulated robot arm from one human video."
     )
+    from lbw import __version__
+
+    parser.add_argument("--version", action="version", version=f"lbw {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in (simulation, perception, policy):
         group.register(commands)
