@@ -193,9 +193,14 @@ def _warnings(r: DemoCheck) -> list[str]:
         )
     if r.moving_frames == 0:
         warnings.append("no motion found: the clip's keypoints never move")
-    elif not PACE_RANGE[0] <= r.pace_ratio <= PACE_RANGE[1]:
+    elif r.pace_ratio < PACE_RANGE[0]:
         warnings.append(
-            f"the clip moves at {r.pace_ratio:.2f}× the robot's pace, outside "
-            f"{PACE_RANGE[0]}–{PACE_RANGE[1]}×: its keypoints jitter or jump"
+            f"the clip's keypoints move at {r.pace_ratio:.2f}× the robot's pace (below {PACE_RANGE[0]}×): "
+            "they barely follow the motion, as when a translation draws nearly the same frame throughout"
+        )
+    elif r.pace_ratio > PACE_RANGE[1]:
+        warnings.append(
+            f"the clip's keypoints move at {r.pace_ratio:.2f}× the robot's pace (above {PACE_RANGE[1]}×): "
+            "they jitter or jump"
         )
     return warnings
