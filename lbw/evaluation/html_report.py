@@ -86,10 +86,9 @@ def _run_section(run: dict[str, Any], folder: Path, out: Path, opened: bool = Fa
         parts.append(f'<img class="map" src="{link}/success_map.png" alt="success map">')
     if (folder / "config.yaml").is_file():
         parts.append(f"<pre>{html.escape((folder / 'config.yaml').read_text())}</pre>")
-    summary = (
-        f"{html.escape(run['label'])} seed {run['seed']}: success {run['success_rate']:.2f} "
-        f"over {run['episodes']} episodes, mean return {run['mean_return']:.1f}"
-    )
+    summary = f"{html.escape(run['label'])} seed {run['seed']}: success {run['success_rate']:.2f}"
+    if "episodes" in run and "mean_return" in run:  # records of older reports may lack them
+        summary += f" over {run['episodes']} episodes, mean return {run['mean_return']:.1f}"
     return (
         f"<details{' open' if opened else ''}><summary>{summary}</summary>"
         f'<div class="run">{"".join(parts)}</div></details>'
