@@ -172,6 +172,13 @@ def _section_of(lines: list[str], index: int) -> str:
     return next(line.split(":")[0] for line in reversed(lines[:index]) if re.match(r"[a-z_]+:", line))
 
 
+def test_keypoints_output_folder_is_made(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "folder" / "k.npy"
+    argv = ["keypoints", "videos/reach_human.mp4", "--checkpoint", "models/reach/transporter.pt"]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert np.load(out).shape == (61, 6, 2)
+
+
 def test_overrides_may_follow_the_options(tmp_path: Path) -> None:
     """``lbw run CONFIG --quiet key=value``: the override is taken, not a usage error."""
     argv = ["run", *SHIPPED_REACH, "--quiet", f"root={tmp_path}", "policy.gamma=2"]
@@ -193,8 +200,9 @@ def test_a_clip_the_checks_flag_is_refused_before_the_policy_trains(tmp_path: Pa
     assert check["warnings"] and check["frames"] == 61
 
 
+@pytest.mark.parametrize("at_step", [45, 100])  # before the first checkpoint (60), after it
 def test_interrupt_then_resume_keeps_one_curve_and_true_records(
-    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+    at_step: int, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C mid-training exits 130 naming the --resume command; the resumed run's learning
     curve has each evaluation once and its records say what was trained."""
@@ -204,7 +212,7 @@ def test_interrupt_then_resume_keeps_one_curve_and_true_records(
     interrupted = []
 
     def interrupt_once(self) -> bool:
-        if self.num_timesteps == 100 and not interrupted:
+        if self.num_timesteps == at_step and not interrupted:
             interrupted.append(self.num_timesteps)
             raise KeyboardInterrupt
         return original(self)

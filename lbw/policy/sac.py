@@ -204,7 +204,11 @@ def _learn(
                     remaining, callback=CallbackList(callbacks), reset_num_timesteps=False, log_interval=10
                 )
             except KeyboardInterrupt:
-                save_resume_point(model, run_dir)  # Ctrl-C: --resume goes on from here
+                # Ctrl-C: --resume goes on from here, counted from the last whole update interval
+                # (SB3 collects train_freq steps at a time: from an odd count a resumed run would
+                # end one step past total_steps).
+                model.num_timesteps -= model.num_timesteps % config.train_freq
+                save_resume_point(model, run_dir)
                 raise
         if config.select_top > 1 and (remaining > 0 or not (run_dir / SELECTION).exists()):
             select_candidate(eval_env, run_dir, config.select_episodes, device, progress)
