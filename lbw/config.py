@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import yaml
 
 from envs import TASKS
+from envs.appearance import PRESETS
 
 VIDEO_METHODS = ("lbw", "lbw_cyclegan", "no_translation", "pixel", "robot_demo")  # learn from a clip
 STATE_METHODS = ("oracle", "random")  # baselines on ground truth
@@ -82,6 +83,12 @@ def setting(
     return field(default=default, metadata={"bounds": bounds})
 
 
+def choice(default: str, choices: tuple[str, ...], what: str) -> Any:
+    """A config field whose value must be one of ``choices`` (a ``what``: ``unknown what 'x'``),
+    checked when a config is built and listed by ``lbw run --help``."""
+    return field(default=default, metadata={"choices": choices, "what": what})
+
+
 COUNT, SEED = {"low": 1}, {"low": 0}  # the two most common ranges
 
 
@@ -110,16 +117,7 @@ class DataConfig(_Section):
     seed: int = setting(0, **SEED)  # collection seed
     # human frames' look: varied (a new demonstrator and room per episode, from the training
     # ranges of envs.appearance) | default (the shipped clips' look) | a held-out preset's name
-    human_appearance: str = "varied"
-
-    def check(self) -> None:
-        from envs.appearance import PRESETS
-
-        if self.human_appearance != "varied" and self.human_appearance not in PRESETS:
-            raise ConfigError(
-                f"data.human_appearance: unknown appearance {self.human_appearance!r}; choose varied "
-                f"or one of {', '.join(PRESETS)}"
-            )
+    human_appearance: str = choice("varied", ("varied", *PRESETS), "appearance")
 
 
 @dataclass
@@ -159,9 +157,8 @@ class PolicyConfig(_Section):
 
     prefix: ClassVar[str] = "policy."
     total_steps: int = setting(60_000, **COUNT)  # env steps
-    buffer_size: int | None = setting(
-        None, **COUNT
-    )  # replay capacity in transitions; null: total_steps (all of them)
+    # replay capacity in transitions; null: total_steps (all of them)
+    buffer_size: int | None = setting(None, **COUNT)
     learning_starts: int = setting(1000, low=0)  # env steps of random actions before the first update
     batch_size: int = setting(128, **COUNT)  # transitions per gradient step
     gamma: float = setting(0.97, low=0, high=1)  # discount
@@ -170,9 +167,8 @@ class PolicyConfig(_Section):
     # small late steps keep a learned push from being unlearned between evaluations
     learning_rate_final: float | None = setting(None, above=0)
     net_arch: list[int] = setting([64, 64], **COUNT)  # hidden sizes of actor and critics
-    train_freq: int = setting(
-        2, **COUNT
-    )  # env steps between updates (2 keeps training ≥ 100 env steps/s on 2 CPU cores)
+    # env steps between updates (2 keeps training ≥ 100 env steps/s on 2 CPU cores)
+    train_freq: int = setting(2, **COUNT)
     gradient_steps: int = setting(1, **COUNT)  # gradient steps per update
     n_steps: int = setting(3, **COUNT)  # n-step returns for the critic's target (1: plain one-step TD)
     # σ of Ornstein-Uhlenbeck noise added to the training actions (0: none, SAC's own sampling
@@ -186,7 +182,7 @@ class PolicyConfig(_Section):
     exploration_steps: int | None = setting(None, low=0)
     proprioception: bool = False  # also observe the effector position (the arm's own state)
     # keypoint reward: l2 (‖z − zᴱ‖ over all keypoints) | per_keypoint (Σ_k ‖z_k − zᴱ_k‖ / √K)
-    keypoint_reward: str = "l2"
+    keypoint_reward: str = choice("l2", KEYPOINT_REWARDS, "norm")
     eval_every: int = setting(5000, **COUNT)  # env steps between evaluations (the best one is kept)
     eval_episodes: int = setting(20, **COUNT)  # episodes per evaluation during training
     # The select_top best-evaluated models are re-scored on select_episodes validation episodes
@@ -197,7 +193,6 @@ class PolicyConfig(_Section):
     seed: int = setting(0, **SEED)
 
     def check(self) -> None:
-        _check_choice("policy.keypoint_reward", "norm", self.keypoint_reward, KEYPOINT_REWARDS)
         if self.excursions > 0 and self.action_noise > 0:
             raise ConfigError("policy.action_noise and policy.excursions: choose one (set the other to 0)")
 
@@ -211,28 +206,22 @@ class EvalConfig(_Section):
     record: int = setting(2, low=0)  # episodes written as side-by-side videos
 
 
-def _check_choice(key: str, what: str, value: str, choices: tuple[str, ...]) -> None:
-    """A config value that must be one of ``choices``: a ConfigError naming the key otherwise."""
-    if value not in choices:
-        raise ConfigError(f"{key}: unknown {what} {value!r}; choose from {', '.join(choices)}")
-
-
 @dataclass
 class RunConfig(_Section):
     """One run: a task learned by one method from one demonstration clip."""
 
-    task: str = "push"  # reach | push | slide | drawer_close | coffee_push
-    method: str = "lbw"  # lbw | lbw_cyclegan | no_translation | pixel | robot_demo | oracle | random
+    task: str = choice("push", TASKS, "task")
+    method: str = choice("lbw", METHODS, "method")
     demo: str | None = None  # human clip; default videos/TASK_human.mp4
     robot_demo: str | None = None  # paired robot clip (method robot_demo); default videos/TASK_robot.mp4
     # how the demo is timed against the episode: pace (still frames skipped, the motion replayed
     # at the robot's pace; lbw.policy.reference) | uniform (the whole clip stretched onto it)
-    alignment: str = "pace"
+    alignment: str = choice("pace", ALIGNMENTS, "alignment")
     # a clip that lbw check-demo's checks flag (another task, a translation that lost the arm):
     # warn (print why, train anyway) | refuse (stop before the policy trains) | off (no check).
     # warn by default: the checks also flag clips that teach (the shipped reach clip: its MUNIT
     # barely moves the gripper, yet reach is learned); refuse suits sweeps of unvetted clips
-    check_demo: str = "warn"
+    check_demo: str = choice("warn", DEMO_CHECKS, "choice")
     name: str | None = None  # run folder name; default METHOD_seedSEED
     root: str = "runs"  # runs go to ROOT/TASK/NAME; shared perception stages to ROOT/TASK/stages
     data: DataConfig = field(default_factory=DataConfig)
@@ -242,10 +231,6 @@ class RunConfig(_Section):
     eval: EvalConfig = field(default_factory=EvalConfig)
 
     def check(self) -> None:
-        _check_choice("task", "task", self.task, TASKS)
-        _check_choice("method", "method", self.method, METHODS)
-        _check_choice("alignment", "alignment", self.alignment, ALIGNMENTS)
-        _check_choice("check_demo", "choice", self.check_demo, DEMO_CHECKS)
         if self.name is not None and (
             not self.name or Path(self.name).name != self.name or self.name == ".."
         ):
@@ -347,7 +332,7 @@ def load_config(
     return from_dict(RunConfig, values)
 
 
-def config_keys(cls: type = None, prefix: str = "") -> list[tuple[str, Any, str]]:
+def config_keys(cls: type | None = None, prefix: str = "") -> list[tuple[str, Any, str]]:
     """Every config key as (dotted key, default, allowed values) — what ``lbw run --help`` lists."""
     cls = cls or RunConfig
     rows = []
@@ -357,7 +342,7 @@ def config_keys(cls: type = None, prefix: str = "") -> list[tuple[str, Any, str]
             rows += config_keys(nested, f"{prefix}{f.name}.")
             continue
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        allowed = _CHOICES.get(f"{prefix}{f.name}", "")
+        allowed = " | ".join(f.metadata.get("choices", ()))
         if "bounds" in f.metadata:
             kind = str(f.type).split()[0].replace("list[int]", "ints")
             allowed = f"{kind} {f.metadata['bounds']}"
@@ -382,6 +367,9 @@ def _check_value(f: dataclasses.Field, value: Any, key: str) -> None:
         if not _is(value, expected):
             raise ConfigError(f"{key}: expected {expected.__name__}, got {value!r}")
         items = [value]
+    choices = f.metadata.get("choices")
+    if choices is not None and value not in choices:
+        raise ConfigError(f"{key}: unknown {f.metadata['what']} {value!r}; choose from {', '.join(choices)}")
     bounds = f.metadata.get("bounds")
     if bounds is not None and not all(bounds.contains(v) for v in items):
         each = " (each item)" if kind.startswith("list") else ""
@@ -396,14 +384,6 @@ def _is(value: Any, expected: type) -> bool:
 
 
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}
-_CHOICES = {
-    "task": " | ".join(TASKS),
-    "method": " | ".join(METHODS),
-    "alignment": " | ".join(ALIGNMENTS),
-    "check_demo": " | ".join(DEMO_CHECKS),
-    "policy.keypoint_reward": " | ".join(KEYPOINT_REWARDS),
-    "data.human_appearance": "varied | default | a held-out look's name",
-}
 _DATACLASSES = {
     c.__name__: c for c in (DataConfig, TranslatorConfig, KeypointsConfig, PolicyConfig, EvalConfig)
 }
