@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,12 @@ def write_text(path: str | os.PathLike, text: str) -> None:
     """Write ``text``, whole or not at all: a report never replaces a good one with half of one."""
     with atomic_write(path) as partial:
         partial.write_text(text)
+
+
+def copy_file(source: str | os.PathLike, path: str | os.PathLike) -> None:
+    """Copy ``source`` to ``path``, which appears whole or not at all."""
+    with atomic_write(path) as partial:
+        shutil.copyfile(source, partial)
 
 
 def save_figure(figure: Any, path: str | os.PathLike, dpi: int = 100) -> None:

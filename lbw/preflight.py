@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lbw.checkpoint import CheckpointError, load_checkpoint
+from lbw.checkpoint import CheckpointError
 from lbw.config import STATE_METHODS, ConfigError, RunConfig
 from lbw.files import write_json
 from lbw.run_dir import check_run_dir
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from lbw.evaluation.demo_check import DemoCheck
 
 MIN_CLIP_FRAMES = 2  # a reference needs a start and an end
-TRANSLATING_METHODS = ("lbw", "lbw_cyclegan", "pixel")  # whose clip check-demo's checks apply to
 CHECK_FILE = "demo_check.json"
 
 
@@ -69,25 +68,28 @@ def check_clip_file(path: Path) -> None:
 
 
 def check_checkpoints(config: RunConfig) -> None:
-    """The checkpoints the config names: of the model the method needs, of the run's task
-    (where the checkpoint recorded it) and of sizes that fit each other and the config."""
+    """The checkpoints the config names, loaded as the run will load them: of the model the
+    method needs, of the run's task (where the checkpoint recorded it) and of sizes that fit
+    each other and the config."""
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.translation import Translator
+
     if config.method in STATE_METHODS:
         return
     sizes = {}
-    if config.keypoints.checkpoint:
-        checkpoint = load_checkpoint(config.keypoints.checkpoint, "transporter")
-        model = checkpoint["config"]["model"]
-        _check_task(config, "keypoints.checkpoint", checkpoint["config"].get("task"))
-        if model["num_keypoints"] != config.keypoints.num_keypoints:
+    if path := config.keypoints.checkpoint:
+        detector = KeypointDetector.load(path)
+        _check_task(config, f"keypoints.checkpoint {path}", detector.task)
+        if detector.num_keypoints != config.keypoints.num_keypoints:
             raise ConfigError(
-                f"keypoints.checkpoint {config.keypoints.checkpoint} finds {model['num_keypoints']} "
-                f"keypoints, the config says keypoints.num_keypoints={config.keypoints.num_keypoints}"
+                f"keypoints.checkpoint {path} finds {detector.num_keypoints} keypoints, the config "
+                f"says keypoints.num_keypoints={config.keypoints.num_keypoints}"
             )
-        sizes["keypoints.checkpoint"] = model["image_size"]
-    if config.translator.checkpoint and config.translator_model:
-        checkpoint = load_checkpoint(config.translator.checkpoint, ("munit", "cyclegan"))
-        _check_task(config, "translator.checkpoint", checkpoint["train_config"].get("task"))
-        sizes["translator.checkpoint"] = checkpoint["train_config"]["image_size"]
+        sizes["keypoints.checkpoint"] = detector.image_size
+    if (path := config.translator.checkpoint) and config.translator_model:
+        translator = Translator.load(path)
+        _check_task(config, f"translator.checkpoint {path}", translator.task)
+        sizes["translator.checkpoint"] = translator.image_size
     if len(set(sizes.values())) > 1:
         raise CheckpointError(
             "the checkpoints see frames of different sizes: "
@@ -95,12 +97,9 @@ def check_checkpoints(config: RunConfig) -> None:
         )
 
 
-def _check_task(config: RunConfig, key: str, task: str | None) -> None:
+def _check_task(config: RunConfig, what: str, task: str | None) -> None:
     if task is not None and task != config.task:
-        raise CheckpointError(
-            f"{key} {getattr(config, key.split('.')[0]).checkpoint} was trained on {task}, "
-            f"not on this run's task {config.task}"
-        )
+        raise CheckpointError(f"{what} was trained on {task}, not on this run's task {config.task}")
 
 
 def check_run_clip(config: RunConfig, stages: dict[str, str], progress: bool = True) -> DemoCheck | None:
@@ -114,7 +113,7 @@ def check_run_clip(config: RunConfig, stages: dict[str, str], progress: bool = T
     from lbw.stages import selection_frames
     from lbw.translation import Translator
 
-    if config.check_demo == "off" or config.method not in TRANSLATING_METHODS:
+    if config.check_demo == "off" or config.translator_model is None:
         return None
     detector = KeypointDetector.load(stages["keypoints"])
     translator = Translator.load(stages["translator"])

@@ -66,9 +66,9 @@ def check_run_dir(config: RunConfig, resume: bool = False, overwrite: bool = Fal
             f"{run_dir} has trained {trained} env steps; resume with policy.total_steps ≥ {trained} "
             "(or name a new run)"
         )
-    finished = (run_dir / "metrics.json").exists() and old_values == new_values and old.eval == config.eval
-    finished = finished and old.policy.total_steps == config.policy.total_steps
-    return "finished" if finished else "resume"
+    # Nothing to do once finished, unless asked for more steps or another evaluation.
+    same_goal = old.eval == config.eval and old.policy.total_steps == config.policy.total_steps
+    return "finished" if (run_dir / "metrics.json").exists() and same_goal else "resume"
 
 
 def trained_steps(run_dir: Path) -> int:

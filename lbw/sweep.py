@@ -25,6 +25,7 @@ and the others go on. The exit code is 0 only when every point finished.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import sys
 import time
@@ -216,7 +217,13 @@ def _build_perception(ray: Any, configs: Iterable[RunConfig], cwd: str) -> None:
     for config in configs:
         if config.method in STATE_METHODS:
             continue
-        key = (config.task, config.method, repr(config.data), repr(config.translator), repr(config.keypoints))
+        key = (
+            config.task,
+            config.translator_model,
+            repr(config.data),
+            repr(config.translator),
+            repr(config.keypoints),
+        )
         unique.setdefault(key, config)
     if not unique:
         return
@@ -295,8 +302,6 @@ def _progress(point: Point) -> tuple[str, str]:
 
 
 def _metrics(run_dir: Path) -> dict[str, Any]:
-    import json
-
     return json.loads((run_dir / "metrics.json").read_text())
 
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import html
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
-from lbw.files import write_text
+from lbw.files import copy_file, write_text
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
@@ -77,7 +76,7 @@ def _run_section(run: dict[str, Any], folder: Path, out: Path, opened: bool = Fa
     for name, source in sources.items():
         if source is not None and source.is_file():
             folder.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, folder / name)
+            copy_file(source, folder / name)
     link = folder.relative_to(out).as_posix()
     parts = []
     if (folder / "episode.mp4").is_file():

@@ -42,7 +42,7 @@ def evaluate_run(
     (default: the config's) and write ``eval_info.json`` and videos; returns the info."""
     from stable_baselines3 import SAC
 
-    from lbw.config import ConfigError
+    from lbw.config import EvalConfig
     from lbw.pipeline import method_env_factory
     from lbw.policy.callbacks import BEST, deterministic_policy
     from lbw.run_dir import load_run_config
@@ -52,9 +52,9 @@ def evaluate_run(
     config = load_run_config(run_dir)
     episodes = config.eval.episodes if episodes is None else episodes
     record = config.eval.record if record is None else record
-    # Before any work: a bad count must not replace a good eval_info.json with an empty one.
-    if episodes < 1 or record < 0:
-        raise ConfigError(f"evaluation: episodes must be ≥ 1 and record ≥ 0, got {episodes} and {record}")
+    # Checked against the eval section's ranges before any work: a bad count must not replace a
+    # good eval_info.json with an empty one.
+    EvalConfig(episodes=episodes, record=record)
     stages_file = run_dir / "stages.json"
     stages = json.loads(stages_file.read_text()) if stages_file.exists() else {}
     make_env, demonstration = method_env_factory(config, stages, render_mode="rgb_array")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import warnings
 from collections import defaultdict
 from pathlib import Path
@@ -31,7 +30,7 @@ import numpy as np
 
 from lbw.config import METHODS
 from lbw.evaluation.html_report import write_html
-from lbw.files import save_figure, write_json, write_text
+from lbw.files import copy_file, save_figure, write_json, write_text
 from lbw.training import RunDirError, read_jsonl
 from lbw.video import read_video, write_video
 
@@ -182,7 +181,7 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: boo
             gif = video.with_suffix(".gif")  # shown inline where an mp4 is only a link
             if Path(best["videos"][0]).is_file():
                 video.parent.mkdir(exist_ok=True)
-                shutil.copyfile(best["videos"][0], video)
+                copy_file(best["videos"][0], video)
                 frames = read_video(video)[::2]  # every other frame at 2/3 size: a few hundred KB
                 small = [
                     cv2.resize(f, None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA) for f in frames

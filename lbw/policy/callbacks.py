@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +24,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from tqdm.auto import tqdm
 
 from lbw.evaluation.rollouts import rollout_episodes, summarize
-from lbw.files import atomic_write
+from lbw.files import atomic_write, copy_file, write_text
 from lbw.training import JsonlLogger, read_jsonl
 
 TRAINING_EVAL_SEED = 20_000  # evaluation seeds during training; the final evaluation uses others
@@ -115,8 +114,7 @@ def save_resume_point(model: SAC, run_dir: Path) -> None:
     with atomic_write(run_dir / BUFFER) as partial:
         model.save_replay_buffer(partial)
     if (run_dir / BEST).exists():
-        with atomic_write(run_dir / BEST_AT_LAST) as partial:
-            shutil.copyfile(run_dir / BEST, partial)
+        copy_file(run_dir / BEST, run_dir / BEST_AT_LAST)
     atomic_save(model, run_dir / LAST)  # last: its presence marks a complete resume point
 
 
@@ -127,13 +125,11 @@ def rewind_to_resume_point(run_dir: Path, step: int) -> None:
     log = run_dir / EVALUATIONS
     if log.exists():
         kept = [r for r in read_jsonl(log) if r["iteration"] <= step]
-        with atomic_write(log) as partial:
-            partial.write_text("".join(json.dumps(r) + "\n" for r in kept))
+        write_text(log, "".join(json.dumps(r) + "\n" for r in kept))
     for later in (s for s in candidate_steps(run_dir / CANDIDATES) if s > step):
         (run_dir / CANDIDATES / f"step_{later}.zip").unlink()
     if (run_dir / BEST_AT_LAST).exists():
-        with atomic_write(run_dir / BEST) as partial:
-            shutil.copyfile(run_dir / BEST_AT_LAST, partial)
+        copy_file(run_dir / BEST_AT_LAST, run_dir / BEST)
     else:
         (run_dir / BEST).unlink(missing_ok=True)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from tqdm.auto import tqdm
 
 from lbw.config import PolicyConfig
 from lbw.evaluation.rollouts import rollout_episodes, summarize
-from lbw.files import atomic_write, write_json
+from lbw.files import copy_file, write_json
 from lbw.policy.callbacks import (
     BEST,
     BUFFER,
@@ -76,8 +75,7 @@ def select_candidate(
     chosen = max(
         rows, key=lambda r: (r["validation/success_rate"], -r["validation/mean_final_goal_distance"])
     )
-    with atomic_write(run_dir / BEST) as partial:
-        shutil.copyfile(folder / f"step_{chosen['iteration']}.zip", partial)
+    copy_file(folder / f"step_{chosen['iteration']}.zip", run_dir / BEST)
     record = {"chosen": chosen["iteration"], "candidates": rows}
     write_json(run_dir / SELECTION, record)
     return record
