@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from lbw.config import PolicyConfig
 
-# Budgets from DESIGN.md on the 2-core CPU machine.
+# The speed budgets lbw holds itself to on the 2-core CPU machine.
 RENDER_BUDGET_MS = 2.5
 RENDER_STEPS_PER_S_BUDGET = 300
 PHYSICS_STEPS_PER_S_BUDGET = 2000
@@ -185,7 +185,7 @@ def bench_models(repeats: int = 10, device: str | None = None) -> list[ModelSpee
     return rows
 
 
-# Budgets from DESIGN.md: keypoint inference ≤ 3 ms, Transporter ≤ 0.25 s and MUNIT ≤ 0.4 s per iteration.
+# The speed budgets: keypoint inference ≤ 3 ms, Transporter ≤ 0.25 s and MUNIT ≤ 0.4 s per iteration.
 MODEL_BUDGETS = {"transporter": (0.25, 3.0), "munit": (0.4, None), "cyclegan": (None, None)}
 
 
