@@ -1,6 +1,6 @@
 """How a human demonstrator and the room they film in look: skin, clothes, table, walls, light.
 
-    from envs.appearance import DEFAULT, HELD_OUT, sample_appearance, appearance_from
+    from lbw.envs.appearance import DEFAULT, HELD_OUT, sample_appearance, appearance_from
     look = sample_appearance(np.random.default_rng(0))   # a person and room from TRAINING_RANGES
     env = envs.make("push", embodiment="human", appearance=look)      # or a seed, or a preset name
     env.reset(seed=0, options={"appearance": "dark_skin_green_sleeve"})  # another look, same env
@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from envs.scene import SceneStyle
+from lbw.envs.scene import SceneStyle
 
 RGB = tuple[float, float, float]
 

@@ -1,7 +1,7 @@
 """``TabletopEnv``: the gymnasium environment every task derives from.
 
     import gymnasium as gym
-    import envs  # registers the lbw/* ids
+    from lbw import envs  # registers the lbw/* ids
 
     env = gym.make("lbw/Push-v0", embodiment="human", obs_mode="pixels", render_mode="rgb_array")
     obs, info = env.reset(seed=0)
@@ -22,9 +22,9 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from envs.appearance import Appearance, appearance_from
-from envs.embodiment import EMBODIMENTS, Embodiment
-from envs.scene import PHYSICS_HZ, PLANKS, Camera, build_room, connect, cylinder, recolour, render
+from lbw.envs.appearance import Appearance, appearance_from
+from lbw.envs.embodiment import EMBODIMENTS, Embodiment
+from lbw.envs.scene import PHYSICS_HZ, PLANKS, Camera, build_room, connect, cylinder, recolour, render
 
 SimState = dict[str, np.ndarray]
 """A snapshot of the scene, keyed by name: ``"effector"`` → position (3,); a free object →
@@ -45,7 +45,7 @@ class TabletopEnv(gym.Env):
         obs_mode: ``"state"`` — ground-truth points (effector, objects, goal), float32
             (3 · n_points,), metres; or ``"pixels"`` — the rendered frame, uint8 (H, W, 3).
         render_mode: ``None`` or ``"rgb_array"``.
-        appearance: the human demonstrator's and room's look (``envs.appearance``): None or
+        appearance: the human demonstrator's and room's look (``lbw.envs.appearance``): None or
             ``"default"`` (the shipped clips' look), a preset name, an int seed (a look drawn
             from the training ranges) or an ``Appearance``; human embodiment only.
             ``reset(options={"appearance": …})`` changes it for the next episodes.

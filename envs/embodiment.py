@@ -24,8 +24,8 @@ import numpy as np
 import pybullet as pb
 from pybullet_utils.bullet_client import BulletClient
 
-from envs.appearance import DEFAULT, Appearance
-from envs.scene import RGBA, ROBOT_STYLE, SceneStyle, connect
+from lbw.envs.appearance import DEFAULT, Appearance
+from lbw.envs.scene import RGBA, ROBOT_STYLE, SceneStyle, connect
 
 POINTING_DOWN = (1.0, 0.0, 0.0, 0.0)  # quaternion (x, y, z, w): the link's z axis along -z
 IDENTITY = (0.0, 0.0, 0.0, 1.0)

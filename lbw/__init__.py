@@ -6,7 +6,7 @@
 
     from lbw import record_demo, read_video, collect_frames, load_frames, make_method_env
 
-The simulated tasks live in the sibling package ``envs`` (``import envs`` registers
+The simulated tasks live in the sibling package ``lbw.envs`` (``import envs`` registers
 ``lbw/Reach-v0`` … ``lbw/CoffeePush-v0`` with gymnasium).
 """
 

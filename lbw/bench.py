@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-import envs
+from lbw import envs
 
 if TYPE_CHECKING:
     import gymnasium

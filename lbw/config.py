@@ -6,23 +6,33 @@
 
 A YAML file holds any subset of the keys below (defaults fill the rest); ``key=value``
 overrides use dotted paths and YAML values. A key that does not exist is an error naming it.
+
+Paths: the files a config file names (clips, checkpoints, ``imports`` ending in ``.py``) are
+relative to that file's folder, so a config works from any working folder; paths given as
+overrides are relative to the working folder, as typed; outputs (``root``) go under the working
+folder. A run's saved ``config.yaml`` holds the resolved paths.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
+import importlib.util
 import json
 import os
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
 
-from envs import TASKS
-from envs.appearance import PRESETS
+from lbw.envs import registered_tasks
+from lbw.envs.appearance import PRESETS
+from lbw.shipped import near, shipped_path
 
 VIDEO_METHODS = ("lbw", "lbw_cyclegan", "no_translation", "pixel", "robot_demo")  # learn from a clip
 STATE_METHODS = ("oracle", "random")  # baselines on ground truth
@@ -83,10 +93,22 @@ def setting(
     return field(default=default, metadata={"bounds": bounds})
 
 
-def choice(default: str, choices: tuple[str, ...], what: str) -> Any:
-    """A config field whose value must be one of ``choices`` (a ``what``: ``unknown what 'x'``),
-    checked when a config is built and listed by ``lbw run --help``."""
+def choice(default: str, choices: tuple[str, ...] | Callable[[], tuple[str, ...]], what: str) -> Any:
+    """A config field whose value must be one of ``choices`` (a ``what``: ``unknown what 'x'``;
+    a function of none for a set that grows, like the registered tasks), checked when a config
+    is built and listed by ``lbw run --help``."""
     return field(default=default, metadata={"choices": choices, "what": what})
+
+
+def input_file() -> Any:
+    """A config field naming a file to read (a clip, a checkpoint), or None: relative to the
+    config file's folder when written in one (see the module docstring)."""
+    return field(default=None, metadata={"path": True})
+
+
+def _choices(f: dataclasses.Field) -> tuple[str, ...]:
+    choices = f.metadata.get("choices", ())
+    return choices() if callable(choices) else choices
 
 
 COUNT, SEED = {"low": 1}, {"low": 0}  # the two most common ranges
@@ -116,7 +138,7 @@ class DataConfig(_Section):
     frames: int = setting(5000, **COUNT)  # frames per embodiment
     seed: int = setting(0, **SEED)  # collection seed
     # human frames' look: varied (a new demonstrator and room per episode, from the training
-    # ranges of envs.appearance) | default (the shipped clips' look) | a held-out preset's name
+    # ranges of lbw.envs.appearance) | default (the shipped clips' look) | a held-out preset's name
     human_appearance: str = choice("varied", ("varied", *PRESETS), "appearance")
 
 
@@ -125,7 +147,7 @@ class TranslatorConfig(_Section):
     """The human → robot translator (``lbw train-translator``)."""
 
     prefix: ClassVar[str] = "translator."
-    checkpoint: str | None = None  # a translator.pt of the method's model, used instead of training one
+    checkpoint: str | None = input_file()  # a translator.pt of the method's model, used instead of training one
     iterations: int = setting(4000, **COUNT)  # generator + discriminator updates
     batch_size: int = setting(4, **COUNT)  # frames per domain per update
     width: int = setting(16, **COUNT)  # first conv width; the networks scale with it
@@ -143,7 +165,7 @@ class KeypointsConfig(_Section):
     """The Transporter keypoint detector (``lbw train-keypoints``)."""
 
     prefix: ClassVar[str] = "keypoints."
-    checkpoint: str | None = None  # a trained transporter.pt to use instead of training one
+    checkpoint: str | None = input_file()  # a trained transporter.pt to use instead of training one
     iterations: int = setting(2500, **COUNT)  # gradient steps
     batch_size: int = setting(16, **COUNT)  # frame pairs per step
     num_keypoints: int = setting(6, **COUNT)  # K
@@ -210,10 +232,14 @@ class EvalConfig(_Section):
 class RunConfig(_Section):
     """One run: a task learned by one method from one demonstration clip."""
 
-    task: str = choice("push", TASKS, "task")
+    # Python modules that register tasks of your own (lbw.envs.register_task), imported before
+    # the config is checked: a module name, or a .py file (relative to the config file)
+    imports: list[str] = field(default_factory=list, metadata={"imports": True})
+    task: str = choice("push", registered_tasks, "task")
     method: str = choice("lbw", METHODS, "method")
-    demo: str | None = None  # human clip; default videos/TASK_human.mp4
-    robot_demo: str | None = None  # paired robot clip (method robot_demo); default videos/TASK_robot.mp4
+    demo: str | None = input_file()  # human clip; default: the shipped videos/TASK_human.mp4
+    # paired robot clip (method robot_demo); default: the shipped videos/TASK_robot.mp4
+    robot_demo: str | None = input_file()
     # how the demo is timed against the episode: pace (still frames skipped, the motion replayed
     # at the robot's pace; lbw.policy.reference) | uniform (the whole clip stretched onto it)
     alignment: str = choice("pace", ALIGNMENTS, "alignment")
@@ -223,7 +249,7 @@ class RunConfig(_Section):
     # barely moves the gripper, yet reach is learned); refuse suits sweeps of unvetted clips
     check_demo: str = choice("warn", DEMO_CHECKS, "choice")
     name: str | None = None  # run folder name; default METHOD_seedSEED
-    root: str = "runs"  # runs go to ROOT/TASK/NAME; shared perception stages to ROOT/TASK/stages
+    root: str = "runs"  # under the working folder: runs go to ROOT/TASK/NAME; shared perception stages to ROOT/TASK/stages
     data: DataConfig = field(default_factory=DataConfig)
     translator: TranslatorConfig = field(default_factory=TranslatorConfig)
     keypoints: KeypointsConfig = field(default_factory=KeypointsConfig)
@@ -240,11 +266,11 @@ class RunConfig(_Section):
 
     @property
     def demo_clip(self) -> Path:
-        return Path(self.demo or f"videos/{self.task}_human.mp4")
+        return Path(self.demo) if self.demo else shipped_path(f"videos/{self.task}_human.mp4")
 
     @property
     def robot_demo_clip(self) -> Path:
-        return Path(self.robot_demo or f"videos/{self.task}_robot.mp4")
+        return Path(self.robot_demo) if self.robot_demo else shipped_path(f"videos/{self.task}_robot.mp4")
 
     @property
     def run_dir(self) -> Path:
@@ -298,20 +324,25 @@ def apply_override(values: dict[str, Any], override: str) -> None:
 
 
 def task_config(task: str) -> RunConfig:
-    """The config ``lbw run configs/TASK.yaml`` runs, read from ``configs/`` under the working
-    directory; an error where there is none (other settings would be measured silently)."""
-    path = Path("configs") / f"{task}.yaml"
-    if not path.is_file():
-        raise ConfigError(
-            f"{path}: no such config (run from the folder that holds configs/, or pass --config)"
-        )
+    """The shipped config of a task (``configs/TASK.yaml``, what ``lbw run TASK`` runs); an error
+    where there is none (other settings would be measured silently)."""
+    from lbw.shipped import shipped_config
+
+    path = shipped_config(task)
+    if path is None:
+        raise ConfigError(f"no shipped config for task {task!r} (pass --config)")
     return load_config(path)
 
 
 def load_config(
-    path: str | os.PathLike | None = None, overrides: list[str] | tuple[str, ...] = ()
+    path: str | os.PathLike | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+    paths_from: str | os.PathLike | None = None,
 ) -> RunConfig:
-    """A ``RunConfig`` from a YAML file (or defaults) and ``key=value`` overrides."""
+    """A ``RunConfig`` from a YAML file (or defaults) and ``key=value`` overrides.
+
+    Relative paths in the file are resolved against ``paths_from`` (default: the file's folder;
+    a run's saved config, whose paths are already resolved, passes the working folder)."""
     values: dict[str, Any] = {}
     if path is not None:
         path = Path(path)
@@ -327,9 +358,75 @@ def load_config(
             raise ConfigError(
                 f"{path}: a config is a mapping of keys to values, got a {type(values).__name__}"
             )
+        resolve_paths(values, Path(path.parent if paths_from is None else paths_from))
     for override in overrides:
         apply_override(values, override)
+    import_modules(values.get("imports") or [])
     return from_dict(RunConfig, values)
+
+
+def resolve_paths(values: dict[str, Any], base: Path, cls: type | None = None) -> None:
+    """Join the relative input paths in ``values`` (a config's nested dict, changed in place)
+    onto ``base``; values of the wrong kind are left for the type checks to name."""
+    cls = cls or RunConfig
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key, value in values.items():
+        f = fields.get(key)
+        if f is None:
+            continue  # from_dict names the unknown key
+        nested = _DATACLASSES.get(str(f.type))
+        if nested and isinstance(value, dict):
+            resolve_paths(value, base, nested)
+        elif f.metadata.get("path") and isinstance(value, str) and value:
+            values[key] = str(near(base / Path(value).expanduser()))
+        elif f.metadata.get("imports") and isinstance(value, list):
+            values[key] = [
+                str(near(base / v)) if isinstance(v, str) and v.endswith(".py") else v for v in value
+            ]
+
+
+def input_file_keys(cls: type | None = None, prefix: str = "") -> tuple[str, ...]:
+    """The dotted keys that name input files (``translator.checkpoint``, ``demo``, …)."""
+    keys: list[str] = []
+    for f in dataclasses.fields(cls or RunConfig):
+        nested = _DATACLASSES.get(str(f.type))
+        if nested:
+            keys += input_file_keys(nested, f"{prefix}{f.name}.")
+        elif f.metadata.get("path"):
+            keys.append(prefix + f.name)
+    return tuple(keys)
+
+
+def import_modules(names: list[Any]) -> None:
+    """Import the ``imports`` of a config (module names, or ``.py`` files) once each, so that
+    the tasks they register are known before the config is checked."""
+    if not isinstance(names, list):
+        raise ConfigError(f"imports: expected a list of module names or .py files, got {names!r}")
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"imports: expected a module name or a .py file, got {name!r}")
+        try:
+            if not name.endswith(".py"):
+                importlib.import_module(name)
+                continue
+            path = Path(name).resolve()
+            module_name = "lbw_imports_" + re.sub(r"\W", "_", str(path.with_suffix("")))
+            if module_name in sys.modules:
+                continue
+            if not path.is_file():
+                raise ConfigError(f"imports: {name}: no such file")
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[module_name]
+                raise
+        except ConfigError:
+            raise
+        except Exception as error:
+            raise ConfigError(f"imports: {name} failed to import: {type(error).__name__}: {error}") from error
 
 
 def config_keys(cls: type | None = None, prefix: str = "") -> list[tuple[str, Any, str]]:
@@ -342,7 +439,7 @@ def config_keys(cls: type | None = None, prefix: str = "") -> list[tuple[str, An
             rows += config_keys(nested, f"{prefix}{f.name}.")
             continue
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        allowed = " | ".join(f.metadata.get("choices", ()))
+        allowed = " | ".join(_choices(f))
         if "bounds" in f.metadata:
             kind = str(f.type).split()[0].replace("list[int]", "ints")
             allowed = f"{kind} {f.metadata['bounds']}"
@@ -367,7 +464,7 @@ def _check_value(f: dataclasses.Field, value: Any, key: str) -> None:
         if not _is(value, expected):
             raise ConfigError(f"{key}: expected {expected.__name__}, got {value!r}")
         items = [value]
-    choices = f.metadata.get("choices")
+    choices = _choices(f) if "choices" in f.metadata else None
     if choices is not None and value not in choices:
         raise ConfigError(f"{key}: unknown {f.metadata['what']} {value!r}; choose from {', '.join(choices)}")
     bounds = f.metadata.get("bounds")

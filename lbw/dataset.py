@@ -9,7 +9,7 @@
 Frames come from episodes of randomised motion of one embodiment: half the episodes follow the
 scripted demonstrator with heavy action noise, half chase random waypoints, many of them at an
 object's height, so that the objects move too and not only the arm. Human episodes each show a
-new demonstrator and room drawn from ``envs.appearance.TRAINING_RANGES`` (``appearance="varied"``,
+new demonstrator and room drawn from ``lbw.envs.appearance.TRAINING_RANGES`` (``appearance="varied"``,
 the default), or one fixed look (``"default"``, a preset name or a seed).
 """
 
@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-import envs
-from envs.appearance import appearance_from, sample_appearance
-from envs.base import TabletopEnv
+from lbw import envs
+from lbw.envs.appearance import appearance_from, sample_appearance
+from lbw.envs.base import TabletopEnv
 from lbw.files import atomic_write
 
 VARIED = "varied"  # a new human appearance per episode, drawn from the training ranges
@@ -163,7 +163,7 @@ def collect_frames(
     """Render ``num_frames`` frames of randomised motion of the ``domain`` embodiment.
 
     ``appearance`` (human only; the robot has one look): ``"varied"`` draws a new look per
-    episode from the training ranges, anything else names one look (``envs.appearance``)."""
+    episode from the training ranges, anything else names one look (``lbw.envs.appearance``)."""
     if num_frames < 1:
         raise ValueError(f"num_frames must be positive, got {num_frames}")
     varied = domain == "human" and appearance == VARIED

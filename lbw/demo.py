@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-import envs
-from envs.appearance import Appearance, appearance_from
-from envs.base import SimState
+from lbw import envs
+from lbw.envs.appearance import Appearance, appearance_from
+from lbw.envs.base import SimState
 from lbw.files import write_json
 from lbw.video import write_video
 
@@ -97,7 +97,7 @@ def record_demo(
 
     The robot clip is a kinematic replay: at every frame the objects are put where they were in
     the human clip and the gripper where the hand was, so the two clips differ only in
-    embodiment and scene style. ``appearance``: the demonstrator's look (``envs.appearance``;
+    embodiment and scene style. ``appearance``: the demonstrator's look (``lbw.envs.appearance``;
     None: the shipped clips')."""
     look = appearance_from(appearance)
     human = envs.make(

@@ -13,7 +13,7 @@ from pathlib import Path
 import imageio.v3 as iio
 import numpy as np
 
-import envs
+from lbw import envs
 from lbw.demo import record_demo
 from lbw.training import label_strip
 from lbw.video import write_video

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 
-import envs
+from lbw import envs
 from lbw.config import STATE_METHODS, RunConfig
 from lbw.files import write_json
 from lbw.preflight import check_run_clip, preflight

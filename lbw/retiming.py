@@ -20,9 +20,9 @@ from dataclasses import replace
 
 import numpy as np
 
-import envs
-from envs.appearance import Appearance
-from envs.base import SimState
+from lbw import envs
+from lbw.envs.appearance import Appearance
+from lbw.envs.base import SimState
 from lbw.demo import Demo, DemoError
 from lbw.policy.reference import at_times
 

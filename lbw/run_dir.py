@@ -99,4 +99,5 @@ def load_run_config(run_dir: str | os.PathLike) -> RunConfig:
     path = Path(run_dir) / "config.yaml"
     if not path.is_file():
         raise RunDirError(f"{run_dir}: not a run folder (no config.yaml)")
-    return load_config(path)  # the one config reader: same YAML floats, key and type checks
+    # the one config reader (same YAML floats, key and type checks); its paths are resolved already
+    return load_config(path, paths_from=Path.cwd())

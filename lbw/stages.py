@@ -30,8 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import envs
-from envs.embodiment import EMBODIMENTS
+from lbw import envs
+from lbw.envs.embodiment import EMBODIMENTS
 from lbw.checkpoint import CheckpointError, device_name, load_checkpoint
 from lbw.config import STATE_METHODS, DataConfig, KeypointsConfig, RunConfig, TranslatorConfig, config_hash
 from lbw.files import write_json

@@ -6,7 +6,7 @@
 
 A sweep file::
 
-    configs: [configs/reach.yaml]     # base configs: one, or one per task
+    configs: [../reach.yaml]          # base configs: one, or one per task (relative to this file)
     grid:                             # every combination of these overrides, for each config
       method: [lbw, oracle]
       policy.seed: [0, 1, 2]
@@ -36,7 +36,8 @@ from typing import Any
 
 import yaml
 
-from lbw.config import STATE_METHODS, ConfigError, RunConfig, load_config
+from lbw.config import STATE_METHODS, ConfigError, RunConfig, import_modules, input_file_keys, load_config
+from lbw.shipped import near
 from lbw.training import TRAIN_THREADS, read_jsonl
 
 SWEEP_KEYS = ("configs", "grid", "overrides", "report")
@@ -120,7 +121,19 @@ def load_sweep(path: str | os.PathLike) -> Sweep:
     overrides = values.get("overrides") or []
     if not isinstance(overrides, list) or not all(isinstance(o, str) and "=" in o for o in overrides):
         raise SweepError(f"{path}: overrides: a list of key=value strings")
-    return Sweep([str(c) for c in configs], grid, overrides, values.get("report"))
+    # Files a sweep file names are relative to its folder, as in a config file.
+    base = path.parent
+    configs = [str(near(base / c)) for c in configs]
+    grid = {k: [_path_value(k, v, base) for v in vs] for k, vs in grid.items()}
+    overrides = [o.split("=", 1)[0] + "=" + _path_value(*o.split("=", 1), base) for o in overrides]
+    return Sweep(configs, grid, overrides, values.get("report"))
+
+
+def _path_value(key: str, value: Any, base: Path) -> Any:
+    """An override's value, joined onto ``base`` when its key names an input file."""
+    if key.strip() in input_file_keys() and isinstance(value, str) and value not in ("", "null", "~"):
+        return str(near(base / value))
+    return value
 
 
 def run_name(config: RunConfig, varied: dict[str, Any]) -> str:
@@ -239,6 +252,7 @@ def _perception(config: RunConfig, cwd: str) -> str:
 
     os.chdir(cwd)
     try:
+        import_modules(config.imports)  # the tasks of the config's own modules, in this worker
         perception_stages(config, progress=False)
     except Exception as error:  # the points that need it fail in their turn, with this error
         return f"{config.task}: {_one_line(error)}"
@@ -250,8 +264,9 @@ def _run_point(config: RunConfig, resume: bool, cwd: str) -> dict[str, Any]:
     ``{"error": …}`` (a failing point must not stop the others)."""
     from lbw.pipeline import run_pipeline
 
-    os.chdir(cwd)  # configs name clips and models relative to the sweep's folder
+    os.chdir(cwd)  # the run folders and any paths given relative to the sweep's working folder
     try:
+        import_modules(config.imports)
         return run_pipeline(config, resume=resume, progress=False)
     except Exception as error:
         return {"error": _one_line(error)}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import envs
-from envs.appearance import (
+from lbw import envs
+from lbw.envs.appearance import (
     DEFAULT,
     HELD_OUT,
     TRAINING_RANGES,

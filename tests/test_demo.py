@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import envs
+from lbw import envs
 from lbw.demo import Demo, DemoError, record_demo
 from lbw.video import read_video
 

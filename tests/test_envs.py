@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-import envs
-from envs.base import SHADOW_Z
-from envs.tasks import PushEnv
+from lbw import envs
+from lbw.envs.base import SHADOW_Z
+from lbw.envs.tasks import PushEnv
 
 ALL = [(t, e) for t in envs.TASKS for e in envs.EMBODIMENTS]
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
-import envs
+from lbw import envs
 from lbw.checkpoint import device_name
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config

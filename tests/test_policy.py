@@ -10,7 +10,7 @@ import pytest
 import torch
 from gymnasium.utils.env_checker import check_env
 
-import envs
+from lbw import envs
 from lbw.config import ConfigError, PolicyConfig
 from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
 from lbw.policy.callbacks import (

@@ -53,13 +53,29 @@ def test_bad_sweep_files_are_refused(tmp_path: Path, content, message: str) -> N
         load_sweep(_write(tmp_path / "sweep.yaml", content))
 
 
+def test_files_in_a_sweep_file_are_relative_to_it(tmp_path: Path) -> None:
+    (tmp_path / "sweeps").mkdir()
+    (tmp_path / "reach.yaml").write_text("task: reach\n")
+    sweep = {
+        "configs": ["../reach.yaml"],
+        "grid": {"demo": ["../clips/a.mp4", "../clips/b.mp4"]},
+        "overrides": ["keypoints.checkpoint=../models/t.pt", "policy.seed=1"],
+    }
+    loaded = load_sweep(_write(tmp_path / "sweeps" / "sweep.yaml", sweep))
+    assert [Path(c).resolve() for c in loaded.configs] == [tmp_path / "reach.yaml"]
+    assert [Path(d).resolve() for d in loaded.grid["demo"]] == [tmp_path / "clips" / n for n in ("a.mp4", "b.mp4")]
+    key, value = loaded.overrides[0].split("=")
+    assert key == "keypoints.checkpoint" and Path(value).resolve() == tmp_path / "models" / "t.pt"
+    assert loaded.overrides[1] == "policy.seed=1"
+
+
 def test_tiny_sweep_on_ray_then_resume_then_a_failing_point(tmp_path: Path, capsys) -> None:
     """Two seeds through a local Ray instance and the report; the same sweep again runs
     nothing; a point that fails is reported, with its error, and the exit code says so."""
     pytest.importorskip("ray")
     overrides = [o for o in tiny(tmp_path) if not o.startswith("task=")]
     sweep = {
-        "configs": ["configs/reach.yaml"],
+        "configs": [str(Path("configs/reach.yaml").resolve())],
         "grid": {"method": ["oracle"], "policy.seed": [0, 1]},
         "overrides": overrides,
         "report": str(tmp_path / "report"),

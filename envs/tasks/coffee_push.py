@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pybullet as pb
 
-from envs.tasks.pushing import ObjectToGoalEnv
+from lbw.envs.tasks.pushing import ObjectToGoalEnv
 
 SPOUT = np.array([0.20, 0.08])  # m, the spout's position in the table plane
 MUG_RADIUS, MUG_HEIGHT = 0.032, 0.085  # m

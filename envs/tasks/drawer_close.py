@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pybullet as pb
 
-from envs.base import TabletopEnv
+from lbw.envs.base import TabletopEnv
 
 CABINET_CENTER = np.array([0.24, 0.10, 0.065])
 CABINET_HALF = np.array([0.09, 0.09, 0.065])

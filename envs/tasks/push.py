@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs.scene import box, cylinder
-from envs.tasks.pushing import ObjectToGoalEnv
+from lbw.envs.scene import box, cylinder
+from lbw.envs.tasks.pushing import ObjectToGoalEnv
 
 BLOCK_HALF = 0.025  # m
 

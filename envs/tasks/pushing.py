@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from envs.base import TabletopEnv
+from lbw.envs.base import TabletopEnv
 
 PUSH_HEIGHT = 0.045  # m, effector point while pushing: fingertips 1 cm above the table
 GOAL_TOLERANCE = 0.012  # m, object-to-goal distance at which the pusher stops

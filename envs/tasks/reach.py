@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs.base import TabletopEnv
-from envs.scene import cylinder
+from lbw.envs.base import TabletopEnv
+from lbw.envs.scene import cylinder
 
 TARGET_NOMINAL = np.array([0.10, -0.05, 0.045])  # m; the marker lies on the table under it
 SUCCESS_RADIUS = 0.05  # m

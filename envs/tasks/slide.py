@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs.scene import cylinder
-from envs.tasks.pushing import ObjectToGoalEnv, push_action
+from lbw.envs.scene import cylinder
+from lbw.envs.tasks.pushing import ObjectToGoalEnv, push_action
 
 PUCK_RADIUS, PUCK_HEIGHT = 0.03, 0.02  # m
 STRIKE_SPEED = 0.52  # fraction of full effector speed: the puck leaves at about 0.3 m/s

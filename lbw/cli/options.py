@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from envs import TASKS
+from lbw.envs import TASKS
 
 
 def task_option(p: argparse.ArgumentParser) -> None:

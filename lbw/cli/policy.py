@@ -13,7 +13,23 @@ from lbw.files import write_json
 
 
 def _config(args: argparse.Namespace):
-    return load_config(args.config, overrides=args.overrides)
+    return load_config(config_path(args.config), overrides=args.overrides)
+
+
+def config_path(name: str | None) -> str | None:
+    """A config file, or the name of a shipped one (``quickstart``, ``push``: ``lbw run quickstart``
+    works from any folder)."""
+    from lbw.config import ConfigError
+    from lbw.shipped import shipped_config, shipped_configs
+
+    if name is None or Path(name).is_file():
+        return name
+    shipped = shipped_config(name)
+    if shipped is None:
+        raise ConfigError(
+            f"{name}: no such config file, nor a shipped config ({', '.join(shipped_configs())})"
+        )
+    return str(shipped)
 
 
 def _print_result(run_dir: Path, info: dict) -> None:
@@ -90,7 +106,7 @@ def _report(args: argparse.Namespace) -> None:
 
 def _config_options(p: argparse.ArgumentParser, config_required: bool) -> None:
     p.add_argument(
-        "config", nargs=None if config_required else "?", help="a run config YAML (configs/TASK.yaml)"
+        "config", nargs=None if config_required else "?", help="a run config YAML, or a shipped config's name (quickstart, push, …)"
     )
     p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="config overrides, e.g. policy.seed=1")
     p.add_argument("--resume", action="store_true", help="go on with an existing run folder")

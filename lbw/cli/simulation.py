@@ -8,8 +8,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from envs import EMBODIMENTS, TASKS
-from envs.appearance import HELD_OUT
+from lbw.envs import EMBODIMENTS, TASKS
+from lbw.envs.appearance import HELD_OUT
 from lbw.cli.options import common, device_option, task_option
 from lbw.config import METHODS, task_config
 from lbw.files import write_json
@@ -89,7 +89,7 @@ def _gallery(args: argparse.Namespace) -> None:
 
 def _appearance(value: str) -> str:
     """An ``--appearance`` value, checked when the command line is read."""
-    from envs.appearance import appearance_from
+    from lbw.envs.appearance import appearance_from
 
     if value != "varied":
         try:

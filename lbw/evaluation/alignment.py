@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-import envs
+from lbw import envs
 from lbw.demo import Demo
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.reference import align_to_pace, at_times, robot_pace, uniform_times

@@ -144,7 +144,7 @@ def check_clip(
     """``check_demo`` for a clip as read (uint8 (T, H, W, 3), any H, W) of ``task``, against
     held-out robot frames ``robot``; ``reference_clip``: the task's paired robot clip (skipped
     where it does not exist). Returns the check, the translated frames and their keypoints."""
-    import envs
+    from lbw import envs
     from lbw.policy.reference import robot_pace
     from lbw.video import read_video, resize
 

@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-import envs
-from envs.appearance import HELD_OUT, sample_appearance
+from lbw import envs
+from lbw.envs.appearance import HELD_OUT, sample_appearance
 from lbw.dataset import FrameDataset, random_motion_policy
 from lbw.demo import Demo, record_demo
 from lbw.keypoints.trainer import KeypointDetector

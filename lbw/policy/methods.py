@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
-import envs
+from lbw import envs
 from lbw.config import STATE_METHODS, VIDEO_METHODS
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.reference import align_to_pace, at_times, frames_at_times, to_unit, uniform_times

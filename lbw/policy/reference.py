@@ -122,7 +122,7 @@ def robot_pace(
     ``speed`` of its top speed towards random waypoints in its workspace, ``episodes`` episodes.
 
     A calibration of the robot and the detector only: no demonstration and no task solution."""
-    import envs
+    from lbw import envs
 
     env = envs.make(task, obs_mode="pixels", image_size=detector.image_size)
     rng = np.random.default_rng(seed)

@@ -17,7 +17,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from envs.base import STATE_BOUND
+from lbw.envs.base import STATE_BOUND
 from lbw.config import KEYPOINT_REWARDS
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.reference import to_unit
