@@ -30,9 +30,7 @@ TASK_IDS: dict[str, str] = {}  # task name → gymnasium id, every registered ta
 _ENTRY_POINTS: dict[str, str | type[TabletopEnv]] = {}
 
 
-def register_task(
-    name: str, entry_point: str | type[TabletopEnv], env_id: str | None = None
-) -> str:
+def register_task(name: str, entry_point: str | type[TabletopEnv], env_id: str | None = None) -> str:
     """Make a task known to lbw and gymnasium; returns its gymnasium id.
 
     Args:

@@ -245,7 +245,7 @@ def bench_policy(
     from lbw.config import PolicyConfig
     from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
     from lbw.policy.methods import Demonstration, make_method_env
-    from lbw.training import torch_threads
+    from lbw.runtime import torch_threads
 
     torch.manual_seed(0)
     detector = KeypointDetector(Transporter(TransporterConfig()).eval(), torch.device("cpu"))
@@ -288,7 +288,7 @@ def bench_sac(device: str | None = None, obs_dim: int = 13, steps: int = 500, re
     import torch
 
     from lbw.checkpoint import device_name, pick_device
-    from lbw.training import torch_threads
+    from lbw.runtime import torch_threads
 
     class SyntheticEnv(gym.Env):
         observation_space = gym.spaces.Box(-1.0, 1.0, (obs_dim,), np.float32)

@@ -32,11 +32,9 @@ import yaml
 
 from lbw.envs import registered_tasks
 from lbw.envs.appearance import PRESETS
+from lbw.methods import Method, get_method, method_names
 from lbw.shipped import near, shipped_path
 
-VIDEO_METHODS = ("lbw", "lbw_cyclegan", "no_translation", "pixel", "robot_demo")  # learn from a clip
-STATE_METHODS = ("oracle", "random")  # baselines on ground truth
-METHODS = VIDEO_METHODS + STATE_METHODS
 KEYPOINT_REWARDS = ("l2", "per_keypoint")  # norms of the keypoint reward (lbw.policy.KeypointReward)
 ALIGNMENTS = ("pace", "uniform")  # how a demo is timed against the episode (lbw.policy.reference)
 DEMO_CHECKS = ("warn", "refuse", "off")  # what a run does with a clip check-demo flags (lbw.preflight)
@@ -147,7 +145,8 @@ class TranslatorConfig(_Section):
     """The human → robot translator (``lbw train-translator``)."""
 
     prefix: ClassVar[str] = "translator."
-    checkpoint: str | None = input_file()  # a translator.pt of the method's model, used instead of training one
+    # a translator.pt of the method's model, used instead of training one
+    checkpoint: str | None = input_file()
     iterations: int = setting(4000, **COUNT)  # generator + discriminator updates
     batch_size: int = setting(4, **COUNT)  # frames per domain per update
     width: int = setting(16, **COUNT)  # first conv width; the networks scale with it
@@ -236,7 +235,7 @@ class RunConfig(_Section):
     # the config is checked: a module name, or a .py file (relative to the config file)
     imports: list[str] = field(default_factory=list, metadata={"imports": True})
     task: str = choice("push", registered_tasks, "task")
-    method: str = choice("lbw", METHODS, "method")
+    method: str = choice("lbw", method_names, "method")  # lbw.methods
     demo: str | None = input_file()  # human clip; default: the shipped videos/TASK_human.mp4
     # paired robot clip (method robot_demo); default: the shipped videos/TASK_robot.mp4
     robot_demo: str | None = input_file()
@@ -249,7 +248,8 @@ class RunConfig(_Section):
     # barely moves the gripper, yet reach is learned); refuse suits sweeps of unvetted clips
     check_demo: str = choice("warn", DEMO_CHECKS, "choice")
     name: str | None = None  # run folder name; default METHOD_seedSEED
-    root: str = "runs"  # under the working folder: runs go to ROOT/TASK/NAME; shared perception stages to ROOT/TASK/stages
+    # under the working folder: runs go to ROOT/TASK/NAME; shared perception stages to ROOT/TASK/stages
+    root: str = "runs"
     data: DataConfig = field(default_factory=DataConfig)
     translator: TranslatorConfig = field(default_factory=TranslatorConfig)
     keypoints: KeypointsConfig = field(default_factory=KeypointsConfig)
@@ -277,9 +277,20 @@ class RunConfig(_Section):
         return Path(self.root) / self.task / (self.name or f"{self.method}_seed{self.policy.seed}")
 
     @property
+    def method_spec(self) -> Method:
+        """What the method is (``lbw.methods``): its clip, translator, reward."""
+        return get_method(self.method)
+
+    @property
     def translator_model(self) -> str | None:
-        """The translator a method uses: ``"munit"``, ``"cyclegan"`` or None."""
-        return {"lbw": "munit", "pixel": "munit", "lbw_cyclegan": "cyclegan"}.get(self.method)
+        """The translator the method uses: ``"munit"``, ``"cyclegan"`` or None."""
+        return self.method_spec.translator
+
+    @property
+    def reward_clip(self) -> Path | None:
+        """The clip the method rewards against (None for a method on ground truth)."""
+        clip = self.method_spec.clip
+        return None if clip is None else self.robot_demo_clip if clip == "robot" else self.demo_clip
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -15,7 +15,7 @@ import numpy as np
 
 from lbw import envs
 from lbw.demo import record_demo
-from lbw.training import label_strip
+from lbw.drawing import label_strip
 from lbw.video import write_video
 
 

@@ -31,12 +31,11 @@ from typing import TYPE_CHECKING, Any
 import gymnasium as gym
 
 from lbw import envs
-from lbw.config import STATE_METHODS, RunConfig
-from lbw.files import write_json
+from lbw.config import RunConfig
+from lbw.files import training_time_s, write_json
 from lbw.preflight import check_run_clip, preflight
 from lbw.run_dir import save_run_config
 from lbw.stages import STAGE_FILE, perception_stages, stage_of, stage_record
-from lbw.training import training_time_s
 
 if TYPE_CHECKING:
     from lbw.policy.methods import Demonstration
@@ -50,14 +49,14 @@ def method_env_factory(
     from lbw.policy.methods import load_demonstration, make_method_env
     from lbw.policy.reference import robot_pace
 
-    if config.method in STATE_METHODS:
+    if not config.method_spec.perceives:
         return lambda: make_method_env(config.method, config.task, render_mode=render_mode), None
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.translation import Translator
 
     detector = KeypointDetector.load(stages["keypoints"])
     translator = Translator.load(stages["translator"]) if "translator" in stages else None
-    clip = config.robot_demo_clip if config.method == "robot_demo" else config.demo_clip
+    clip = config.reward_clip
     nominal_pace = robot_pace(config.task, detector) if config.alignment == "pace" else None
     demonstration = load_demonstration(clip, detector, translator, envs.MAX_EPISODE_STEPS + 1, nominal_pace)
 
@@ -84,7 +83,7 @@ def policy_stage(
 
     folder = config.run_dir / "policy"
     record_file = folder / STAGE_FILE
-    if config.method == "random":
+    if not config.method_spec.learns:
         return folder
     if record_file.exists():
         if json.loads(record_file.read_text())["config"]["total_steps"] >= config.policy.total_steps:
@@ -130,7 +129,7 @@ def run_pipeline(
         "method": config.method,
         "seed": config.policy.seed,
         **info["aggregated"],
-        "env_steps": 0 if config.method == "random" else config.policy.total_steps,
+        "env_steps": config.policy.total_steps if config.method_spec.learns else 0,
         "wall_time_s": stage_wall_times(run_dir, stages),
         "run_wall_time_s": round(time.perf_counter() - start, 1),
         "videos": info["videos"],

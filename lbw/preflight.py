@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lbw.checkpoint import CheckpointError
-from lbw.config import STATE_METHODS, ConfigError, RunConfig
+from lbw.config import ConfigError, RunConfig
 from lbw.files import write_json
 from lbw.run_dir import check_run_dir
 from lbw.video import VideoError, read_video
@@ -45,10 +45,8 @@ def preflight(config: RunConfig, resume: bool = False, overwrite: bool = False) 
 def clips_of(config: RunConfig) -> list[Path]:
     """The clips a run reads: the one it rewards against, and the human clip its evaluation
     videos show."""
-    clips = []
-    if config.method == "robot_demo":
-        clips.append(config.robot_demo_clip)
-    if config.method not in STATE_METHODS or config.eval.record > 0:
+    clips = [config.reward_clip] if config.reward_clip is not None else []
+    if config.demo_clip not in clips and config.eval.record > 0:
         clips.append(config.demo_clip)
     return clips
 
@@ -74,7 +72,7 @@ def check_checkpoints(config: RunConfig) -> None:
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.translation import Translator
 
-    if config.method in STATE_METHODS:
+    if not config.method_spec.perceives:
         return
     sizes = {}
     if path := config.keypoints.checkpoint:

@@ -21,9 +21,9 @@ from dataclasses import replace
 import numpy as np
 
 from lbw import envs
+from lbw.demo import Demo, DemoError
 from lbw.envs.appearance import Appearance
 from lbw.envs.base import SimState
-from lbw.demo import Demo, DemoError
 from lbw.policy.reference import at_times
 
 IDLE = 20  # frames a demonstrator stands still, at the start, the end or a pause

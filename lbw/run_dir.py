@@ -18,9 +18,8 @@ from pathlib import Path
 import yaml
 
 from lbw.config import RunConfig, load_config
-from lbw.files import atomic_write
+from lbw.files import RunDirError, atomic_write
 from lbw.stages import STAGE_FILE
-from lbw.training import RunDirError
 
 
 def check_run_dir(config: RunConfig, resume: bool = False, overwrite: bool = False) -> str:

@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lbw import envs
-from lbw.envs.embodiment import EMBODIMENTS
 from lbw.checkpoint import CheckpointError, device_name, load_checkpoint
-from lbw.config import STATE_METHODS, DataConfig, KeypointsConfig, RunConfig, TranslatorConfig, config_hash
+from lbw.config import DataConfig, KeypointsConfig, RunConfig, TranslatorConfig, config_hash
+from lbw.envs.embodiment import EMBODIMENTS
 from lbw.files import write_json
-from lbw.training import TRAIN_THREADS
+from lbw.runtime import TRAIN_THREADS
 
 if TYPE_CHECKING:
     from lbw.dataset import FrameDataset
@@ -303,7 +303,7 @@ def selection_frames(config: RunConfig, domain: str, progress: bool = True) -> F
 
 def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str]:
     """The checkpoints a run's method needs: ``{"keypoints": …, "translator": …}`` (or none)."""
-    if config.method in STATE_METHODS:
+    if not config.method_spec.perceives:
         return {}
     keypoints = _given(config.keypoints.checkpoint) or keypoints_stage(config, progress)
     stages = {"keypoints": str(keypoints)}

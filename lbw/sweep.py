@@ -36,9 +36,10 @@ from typing import Any
 
 import yaml
 
-from lbw.config import STATE_METHODS, ConfigError, RunConfig, import_modules, input_file_keys, load_config
+from lbw.config import ConfigError, RunConfig, import_modules, input_file_keys, load_config
+from lbw.files import read_jsonl
+from lbw.runtime import TRAIN_THREADS
 from lbw.shipped import near
-from lbw.training import TRAIN_THREADS, read_jsonl
 
 SWEEP_KEYS = ("configs", "grid", "overrides", "report")
 
@@ -228,7 +229,7 @@ def _build_perception(ray: Any, configs: Iterable[RunConfig], cwd: str) -> None:
     any policy trains."""
     unique = {}
     for config in configs:
-        if config.method in STATE_METHODS:
+        if not config.method_spec.perceives:
             continue
         key = (
             config.task,

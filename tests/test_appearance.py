@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from lbw import envs
+from lbw.dataset import collect_frames
 from lbw.envs.appearance import (
     DEFAULT,
     HELD_OUT,
@@ -15,7 +16,6 @@ from lbw.envs.appearance import (
     appearance_from,
     sample_appearance,
 )
-from lbw.dataset import collect_frames
 
 
 def test_sampling_is_seeded_and_in_range() -> None:

@@ -10,6 +10,7 @@ import torch
 
 from lbw.checkpoint import CheckpointError
 from lbw.dataset import FrameDataset
+from lbw.files import read_jsonl
 from lbw.keypoints import (
     KeypointDetector,
     Transporter,
@@ -21,7 +22,6 @@ from lbw.keypoints import (
     transport,
 )
 from lbw.keypoints.trainer import sample_pairs
-from lbw.training import read_jsonl
 
 TINY = TransporterConfig(num_keypoints=3, width=4, image_size=16)
 

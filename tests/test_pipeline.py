@@ -16,8 +16,8 @@ from lbw.checkpoint import device_name
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
 from lbw.evaluation.report import collect_runs, results_table, seed_band, write_report
+from lbw.files import RunDirError
 from lbw.stages import configured_perception, perception_stages
-from lbw.training import RunDirError
 from lbw.translation import Translator
 
 CONFIGS = sorted(p for p in Path("configs").glob("*.yaml") if p.stem != "quickstart")

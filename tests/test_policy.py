@@ -12,6 +12,7 @@ from gymnasium.utils.env_checker import check_env
 
 from lbw import envs
 from lbw.config import ConfigError, PolicyConfig
+from lbw.files import read_jsonl
 from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
 from lbw.policy.callbacks import (
     BEST,
@@ -27,7 +28,6 @@ from lbw.policy.methods import Demonstration, load_demonstration, make_method_en
 from lbw.policy.reference import resample, resample_frames, to_unit
 from lbw.policy.sac import SELECTION, build_sac, resize_replay_buffer, train_sac
 from lbw.policy.wrappers import KeypointReward, PixelReward
-from lbw.training import read_jsonl
 from lbw.video import VideoError, write_video
 
 LENGTH = envs.MAX_EPISODE_STEPS + 1

@@ -63,7 +63,8 @@ def test_files_in_a_sweep_file_are_relative_to_it(tmp_path: Path) -> None:
     }
     loaded = load_sweep(_write(tmp_path / "sweeps" / "sweep.yaml", sweep))
     assert [Path(c).resolve() for c in loaded.configs] == [tmp_path / "reach.yaml"]
-    assert [Path(d).resolve() for d in loaded.grid["demo"]] == [tmp_path / "clips" / n for n in ("a.mp4", "b.mp4")]
+    clips = [tmp_path / "clips" / n for n in ("a.mp4", "b.mp4")]
+    assert [Path(d).resolve() for d in loaded.grid["demo"]] == clips
     key, value = loaded.overrides[0].split("=")
     assert key == "keypoints.checkpoint" and Path(value).resolve() == tmp_path / "models" / "t.pt"
     assert loaded.overrides[1] == "policy.seed=1"

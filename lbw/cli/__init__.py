@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from lbw.config import ConfigError
     from lbw.dataset import DatasetError
     from lbw.demo import DemoError
-    from lbw.training import RunDirError
+    from lbw.files import RunDirError
     from lbw.video import VideoError
 
     try:

@@ -65,8 +65,8 @@ def _train_keypoints(args: argparse.Namespace) -> None:
 def _keypoints(args: argparse.Namespace) -> None:
     import numpy as np
 
+    from lbw.drawing import draw_keypoints
     from lbw.keypoints.trainer import KeypointDetector
-    from lbw.training import draw_keypoints
     from lbw.video import read_video, write_video
 
     detector = KeypointDetector.load(args.checkpoint, device=args.device)
@@ -92,9 +92,9 @@ def _eval_perception(args: argparse.Namespace) -> None:
         evaluate_perception,
         looks_picture,
     )
+    from lbw.files import training_time_s
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.stages import configured_perception, stage_of, stage_record
-    from lbw.training import training_time_s
     from lbw.translation import Translator
 
     out = Path(args.out or Path("runs") / args.task / "perception")
@@ -139,7 +139,7 @@ def _eval_perception(args: argparse.Namespace) -> None:
 
 def _refuse_overwrite(path: Path, overwrite: bool) -> None:
     """A result file is kept unless ``--overwrite``: checked before any work."""
-    from lbw.training import RunDirError
+    from lbw.files import RunDirError
 
     if path.exists() and not overwrite:
         raise RunDirError(f"refusing to overwrite {path}: pass --overwrite, or another --out")
@@ -179,9 +179,9 @@ def _check_demo(args: argparse.Namespace) -> None:
     import numpy as np
 
     from lbw.demo import DemoError
+    from lbw.drawing import draw_keypoints, label_strip
     from lbw.evaluation.demo_check import check_clip
     from lbw.keypoints.trainer import KeypointDetector
-    from lbw.training import draw_keypoints, label_strip
     from lbw.translation import Translator
     from lbw.video import read_video, resize, write_video
 

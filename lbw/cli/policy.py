@@ -106,7 +106,9 @@ def _report(args: argparse.Namespace) -> None:
 
 def _config_options(p: argparse.ArgumentParser, config_required: bool) -> None:
     p.add_argument(
-        "config", nargs=None if config_required else "?", help="a run config YAML, or a shipped config's name (quickstart, push, …)"
+        "config",
+        nargs=None if config_required else "?",
+        help="a run config YAML, or a shipped config's name (quickstart, push, …)",
     )
     p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="config overrides, e.g. policy.seed=1")
     p.add_argument("--resume", action="store_true", help="go on with an existing run folder")

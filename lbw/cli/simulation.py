@@ -8,11 +8,12 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from lbw.cli.options import common, device_option, task_option
+from lbw.config import task_config
 from lbw.envs import EMBODIMENTS, TASKS
 from lbw.envs.appearance import HELD_OUT
-from lbw.cli.options import common, device_option, task_option
-from lbw.config import METHODS, task_config
 from lbw.files import write_json
+from lbw.methods import method_names
 from lbw.retiming import TIMINGS
 
 
@@ -180,7 +181,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     bench.add_argument(
         "--methods",
         nargs="+",
-        choices=METHODS,
+        choices=method_names(),
         default=["lbw", "pixel", "oracle"],
         metavar="METHOD",
         help="policy: methods (default: lbw pixel oracle)",

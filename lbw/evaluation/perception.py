@@ -32,11 +32,11 @@ from typing import Any
 import numpy as np
 
 from lbw import envs
-from lbw.envs.appearance import HELD_OUT, sample_appearance
 from lbw.dataset import FrameDataset, random_motion_policy
 from lbw.demo import Demo, record_demo
+from lbw.drawing import draw_keypoints, image_grid, label_strip
+from lbw.envs.appearance import HELD_OUT, sample_appearance
 from lbw.keypoints.trainer import KeypointDetector
-from lbw.training import draw_keypoints, image_grid, label_strip
 from lbw.translation.base import Translator
 from lbw.video import resize
 

@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from lbw.drawing import draw_keypoints, label_strip
 from lbw.evaluation.rollouts import EpisodeResult, rollout_episodes, summarize
 from lbw.files import save_figure, write_json
 from lbw.policy.methods import Demonstration, random_policy
 from lbw.policy.reference import frames_at_times, resample_frames
-from lbw.training import draw_keypoints, label_strip, torch_threads
+from lbw.runtime import torch_threads
 from lbw.video import read_video, write_video
 
 EVAL_SEED = 10_000
@@ -62,7 +63,7 @@ def evaluate_run(
     image_size = env.unwrapped.image_size
     start = time.perf_counter()
     try:
-        if config.method == "random":
+        if not config.method_spec.learns:
             act = random_policy(env, config.policy.seed)
         else:
             from lbw.checkpoint import CheckpointError
@@ -93,7 +94,7 @@ def evaluate_run(
         "task": config.task,
         "method": config.method,
         "seed": config.policy.seed,
-        "policy": "random actions" if config.method == "random" else str(run_dir / "policy" / BEST),
+        "policy": "random actions" if not config.method_spec.learns else str(run_dir / "policy" / BEST),
         "aggregated": summarize(results),
         "per_episode": [r.to_json() for r in results],
         "videos": videos,

@@ -28,10 +28,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from lbw.config import METHODS
 from lbw.evaluation.html_report import write_html
-from lbw.files import copy_file, save_figure, write_json, write_text
-from lbw.training import RunDirError, read_jsonl
+from lbw.files import RunDirError, copy_file, read_jsonl, save_figure, write_json, write_text
+from lbw.methods import method_names
 from lbw.video import read_video, write_video
 
 
@@ -77,7 +76,7 @@ def _groups(runs: list[dict[str, Any]], task: str) -> list[tuple[str, list[dict[
     by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for run in sorted((r for r in runs if r["task"] == task), key=lambda r: r["seed"]):
         by_label[run["label"]].append(run)
-    order = {m: i for i, m in enumerate(METHODS)}
+    order = {m: i for i, m in enumerate(method_names())}
     return sorted(by_label.items(), key=lambda item: (order.get(item[1][0]["method"], len(order)), item[0]))
 
 
@@ -136,8 +135,8 @@ def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
     method_colours, variant_colours = plt.get_cmap("tab10"), plt.get_cmap("Dark2")
     variants = 0
     for name, group in _groups(runs, task):
-        if name in METHODS:  # a method keeps its colour on every task
-            colour = method_colours(METHODS.index(name))
+        if name in method_names():  # a method keeps its colour on every task
+            colour = method_colours(method_names().index(name))
         else:  # variants from another palette, so that none repeats a method's
             colour, variants = variant_colours(variants % variant_colours.N), variants + 1
         curves = [r["curve"] for r in group if r["curve"]]

@@ -1,19 +1,9 @@
-"""The methods of the comparison, as environment factories: each returns the MDP a policy
-learns in (observation and reward), built from a demonstration and trained perception models.
+"""The methods of the comparison (``lbw.methods``) as environments: the MDP a policy learns
+in (observation and reward), built from a demonstration and trained perception models.
 
     demo = load_demonstration("videos/push_human.mp4", detector, translator, length=61,
                               nominal_pace=robot_pace("push", detector))
     env = make_method_env("lbw", "push", demo, detector)
-
-| method           | reference clip                | reward                        | observation            |
-|------------------|-------------------------------|-------------------------------|------------------------|
-| `lbw`            | human clip, MUNIT-translated  | keypoint distance             | keypoints + phase      |
-| `lbw_cyclegan`   | human clip, CycleGAN          | keypoint distance             | keypoints + phase      |
-| `no_translation` | human clip as it is           | keypoint distance             | keypoints + phase      |
-| `pixel`          | human clip, MUNIT-translated  | pixel distance                | keypoints + phase      |
-| `robot_demo`     | the paired robot clip         | keypoint distance             | keypoints + phase      |
-| `oracle`         | —                             | dense reward on ground truth  | ground truth + phase   |
-| `random`         | —                             | —                             | ground truth + phase   |
 """
 
 from __future__ import annotations
@@ -26,8 +16,8 @@ import gymnasium as gym
 import numpy as np
 
 from lbw import envs
-from lbw.config import STATE_METHODS, VIDEO_METHODS
 from lbw.keypoints.trainer import KeypointDetector
+from lbw.methods import get_method
 from lbw.policy.reference import align_to_pace, at_times, frames_at_times, to_unit, uniform_times
 from lbw.policy.wrappers import KeypointObservation, KeypointReward, PhaseObservation, PixelReward
 from lbw.translation import Translator
@@ -95,17 +85,16 @@ def make_method_env(
     render_mode: str | None = None,
     keypoint_reward: str = "l2",
 ) -> gym.Env:
-    """The env a method's policy acts in (see the module table); ``keypoint_reward`` is the
+    """The env a method's policy acts in (``lbw.methods``' table); ``keypoint_reward`` is the
     norm of the keypoint methods' reward (``KeypointReward``)."""
-    if method in STATE_METHODS:
+    spec = get_method(method)
+    if not spec.perceives:
         return PhaseObservation(envs.make(task, obs_mode="state", render_mode=render_mode))
-    if method not in VIDEO_METHODS:
-        raise ValueError(f"unknown method {method!r}; choose from {', '.join(VIDEO_METHODS + STATE_METHODS)}")
     if demonstration is None or detector is None:
         raise ValueError(f"method {method!r} needs a demonstration and a keypoint detector")
     reward = (
         PixelReward(demonstration.reference_frames)
-        if method == "pixel"
+        if spec.reward == "pixels"
         else KeypointReward(demonstration.keypoints, norm=keypoint_reward)
     )
     env = envs.make(task, obs_mode="pixels", image_size=detector.image_size, render_mode=render_mode)

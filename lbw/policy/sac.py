@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 
 from lbw.config import PolicyConfig
 from lbw.evaluation.rollouts import rollout_episodes, summarize
-from lbw.files import copy_file, write_json
+from lbw.files import copy_file, prepare_run_dir, write_json
 from lbw.policy.callbacks import (
     BEST,
     BUFFER,
@@ -47,7 +47,7 @@ from lbw.policy.callbacks import (
     save_resume_point,
 )
 from lbw.policy.exploration import exploration_noise
-from lbw.training import prepare_run_dir, torch_threads
+from lbw.runtime import torch_threads
 
 VALIDATION_SEED = 30_000  # seeds that re-score the candidates: neither training's nor the final's
 # SAC's small MLPs train faster on the CPU than on a GPU, where kernel launches and copies

@@ -17,8 +17,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from lbw.envs.base import STATE_BOUND
 from lbw.config import KEYPOINT_REWARDS
+from lbw.envs.base import STATE_BOUND
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.reference import to_unit
 

@@ -24,8 +24,10 @@ from tqdm.auto import tqdm
 
 from lbw.checkpoint import CheckpointError, load_checkpoint, load_state, pick_device, save_checkpoint
 from lbw.dataset import FrameDataset
+from lbw.drawing import image_grid
+from lbw.files import JsonlLogger, prepare_run_dir
 from lbw.keypoints.transporter import Transporter
-from lbw.training import JsonlLogger, image_grid, prepare_run_dir, reproducible, to_frames, to_tensor
+from lbw.runtime import reproducible, to_frames, to_tensor
 from lbw.translation.keypoint_prior import KeypointPrior
 from lbw.video import resize
 

@@ -1,0 +1,102 @@
+"""What each method of the comparison is: the one table config, stages, policy and evaluation read.
+
+    from lbw.methods import get_method, method_names
+    get_method("pixel")   # Method(name='pixel', clip='human', translator='munit', reward='pixels', …)
+    method_names()        # ('lbw', 'lbw_cyclegan', 'no_translation', 'pixel', 'robot_demo', 'oracle', …)
+
+| method           | reference clip                | reward                        | observation            |
+|------------------|-------------------------------|-------------------------------|------------------------|
+| `lbw`            | human clip, MUNIT-translated  | keypoint distance             | keypoints + phase      |
+| `lbw_cyclegan`   | human clip, CycleGAN          | keypoint distance             | keypoints + phase      |
+| `no_translation` | human clip as it is           | keypoint distance             | keypoints + phase      |
+| `pixel`          | human clip, MUNIT-translated  | pixel distance                | keypoints + phase      |
+| `robot_demo`     | the paired robot clip         | keypoint distance             | keypoints + phase      |
+| `oracle`         | —                             | dense reward on ground truth  | ground truth + phase   |
+| `random`         | —                             | —                             | ground truth + phase   |
+
+A variant is one ``register_method`` call (e.g. a keypoint reward against a CycleGAN-translated
+robot clip); every config, command and report then knows its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CLIPS = ("human", "robot")  # the run's demo clip, or its paired robot clip (robot_demo)
+TRANSLATORS = ("munit", "cyclegan")
+REWARDS = ("keypoints", "pixels", "dense", "none")
+
+
+@dataclass(frozen=True)
+class Method:
+    """One way to learn a task.
+
+    Attributes:
+        name: the config's ``method``.
+        clip: the clip rewarded against (``"human"``: ``demo``; ``"robot"``: ``robot_demo``), or
+            None for a method on ground truth (no clip, no perception models).
+        translator: the translator the clip goes through first (``"munit"``, ``"cyclegan"``) or None.
+        reward: ``"keypoints"`` (distance to the clip's keypoints), ``"pixels"`` (to its frames),
+            ``"dense"`` (the task's shaped reward on ground truth) or ``"none"``.
+        learns: False for a method with no policy to train (``random``).
+        summary: one line for tables and ``--help``.
+    Methods with a clip observe keypoints (+ phase); the others ground truth (+ phase).
+    """
+
+    name: str
+    clip: str | None
+    translator: str | None
+    reward: str
+    learns: bool = True
+    summary: str = ""
+
+    def __post_init__(self) -> None:
+        if self.clip not in (*CLIPS, None) or self.translator not in (*TRANSLATORS, None):
+            raise ValueError(
+                f"method {self.name!r}: clip in {CLIPS} or None, translator in {TRANSLATORS} or None"
+            )
+        if self.reward not in REWARDS:
+            raise ValueError(f"method {self.name!r}: reward in {REWARDS}")
+        if (self.clip is None) != (self.reward in ("dense", "none")):
+            raise ValueError(f"method {self.name!r}: a clip goes with a keypoint or pixel reward")
+        if self.translator and self.clip is None:
+            raise ValueError(f"method {self.name!r}: a translator needs a clip to translate")
+
+    @property
+    def perceives(self) -> bool:
+        """Whether it needs the keypoint detector (and observes keypoints)."""
+        return self.clip is not None
+
+
+_METHODS: dict[str, Method] = {}
+
+
+def register_method(method: Method) -> Method:
+    """Add a method (the same one again is a no-op; another under a taken name, an error)."""
+    if _METHODS.get(method.name, method) != method:
+        raise ValueError(f"method {method.name!r} is already registered as {_METHODS[method.name]}")
+    _METHODS[method.name] = method
+    return method
+
+
+def get_method(name: str) -> Method:
+    if name not in _METHODS:
+        raise ValueError(f"unknown method {name!r}; choose from {', '.join(_METHODS)}")
+    return _METHODS[name]
+
+
+def method_names() -> tuple[str, ...]:
+    """Every registered method, in registration order (the order of tables and plots)."""
+    return tuple(_METHODS)
+
+
+for _method in (
+    Method("lbw", "human", "munit", "keypoints", summary="human clip, MUNIT-translated; keypoint reward"),
+    Method("lbw_cyclegan", "human", "cyclegan", "keypoints", summary="human clip, CycleGAN; keypoint reward"),
+    Method("no_translation", "human", None, "keypoints", summary="human clip as it is; keypoint reward"),
+    Method("pixel", "human", "munit", "pixels", summary="human clip, MUNIT-translated; pixel reward"),
+    Method("robot_demo", "robot", None, "keypoints", summary="paired robot clip; keypoint reward"),
+    Method("oracle", None, None, "dense", summary="dense reward on ground truth"),
+    Method("random", None, None, "none", learns=False, summary="uniform random actions"),
+):
+    register_method(_method)
