@@ -24,13 +24,9 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import gymnasium as gym
-
-from lbw import envs
 from lbw.config import RunConfig
 from lbw.files import training_time_s, write_json
 from lbw.preflight import check_run_clip, preflight
@@ -38,47 +34,20 @@ from lbw.run_dir import save_run_config
 from lbw.stages import STAGE_FILE, perception_stages, stage_of, stage_record
 
 if TYPE_CHECKING:
-    from lbw.policy.methods import Demonstration
-
-
-# --------------------------------------------------------------------------- policy stages
-def method_env_factory(
-    config: RunConfig, stages: dict[str, str], render_mode: str | None = None
-) -> tuple[Callable[[], gym.Env], Demonstration | None]:
-    """A function making the method's env, and the demonstration it rewards against (or None)."""
-    from lbw.policy.methods import load_demonstration, make_method_env
-    from lbw.policy.reference import robot_pace
-
-    if not config.method_spec.perceives:
-        return lambda: make_method_env(config.method, config.task, render_mode=render_mode), None
-    from lbw.keypoints.trainer import KeypointDetector
-    from lbw.translation import Translator
-
-    detector = KeypointDetector.load(stages["keypoints"])
-    translator = Translator.load(stages["translator"]) if "translator" in stages else None
-    clip = config.reward_clip
-    nominal_pace = robot_pace(config.task, detector) if config.alignment == "pace" else None
-    demonstration = load_demonstration(clip, detector, translator, envs.MAX_EPISODE_STEPS + 1, nominal_pace)
-
-    def make() -> gym.Env:
-        return make_method_env(
-            config.method,
-            config.task,
-            demonstration,
-            detector,
-            proprioception=config.policy.proprioception,
-            render_mode=render_mode,
-            keypoint_reward=config.policy.keypoint_reward,
-        )
-
-    return make, demonstration
+    from lbw.policy.methods import MethodEnvFactory
 
 
 def policy_stage(
-    config: RunConfig, stages: dict[str, str], resume: bool = False, progress: bool = True
+    config: RunConfig,
+    stages: dict[str, str],
+    resume: bool = False,
+    progress: bool = True,
+    env_factory: MethodEnvFactory | None = None,
 ) -> Path:
-    """Train SAC in ``RUN/policy`` (nothing to train for ``random``); returns the folder."""
+    """Train SAC in ``RUN/policy`` (nothing to train for a method that does not learn); returns
+    the folder. ``env_factory``: the method's env as the caller built it (default: built here)."""
     from lbw.policy.callbacks import EVALUATIONS
+    from lbw.policy.methods import method_env_factory
     from lbw.policy.sac import train_sac
 
     folder = config.run_dir / "policy"
@@ -90,7 +59,7 @@ def policy_stage(
             return folder
         record_file.unlink()  # asked for more steps: train on from the last checkpoint
         resume = True
-    make_env, _ = method_env_factory(config, stages)
+    make_env = env_factory or method_env_factory(config, stages)
     train_sac(make_env, config.policy, folder, resume=resume, progress=progress)
     # Training wall time over every session of an interrupted and resumed run.
     record = {"config": config.policy.__dict__, "build_wall_time_s": training_time_s(folder / EVALUATIONS)}
@@ -105,6 +74,7 @@ def run_pipeline(
     Everything that can be checked without training is checked first (``lbw.preflight``); a
     run that fails before its policy trains leaves no folder behind to block the retry."""
     from lbw.evaluation.policy import evaluate_run
+    from lbw.policy.methods import method_env_factory
 
     run_dir = config.run_dir
     state = preflight(config, resume, overwrite)
@@ -122,8 +92,10 @@ def run_pipeline(
         if state == "new" and not (run_dir / "policy").exists():
             shutil.rmtree(run_dir, ignore_errors=True)  # the shared stages keep what was trained
         raise
-    policy_stage(config, stages, resume=resume, progress=progress)
-    info = evaluate_run(run_dir, progress=progress)
+    # One demonstration (the clip read, translated and aligned once) for training and evaluation.
+    env_factory = method_env_factory(config, stages)
+    policy_stage(config, stages, resume=resume, progress=progress, env_factory=env_factory)
+    info = evaluate_run(run_dir, progress=progress, env_factory=env_factory)
     metrics = {
         "task": config.task,
         "method": config.method,

@@ -269,10 +269,10 @@ def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
 
 def selected_snapshot(config: RunConfig, translator: Path, keypoints: Path, progress: bool = True) -> Path:
     """The snapshot of a trained translator stage with the smallest unpaired keypoint gap
-    (``lbw.evaluation.perception.unpaired_keypoint_gap``) under this keypoint detector, on
+    (``lbw.keypoints.gap.unpaired_keypoint_gap``) under this keypoint detector, on
     frames of both embodiments collected with seed 2000 + data seed (used by nothing else).
     The gaps and the choice are kept in the stage folder (``selection-<detector hash>.json``)."""
-    from lbw.evaluation.perception import unpaired_keypoint_gap
+    from lbw.keypoints.gap import unpaired_keypoint_gap
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.translation import Translator
     from lbw.translation.base import SNAPSHOTS

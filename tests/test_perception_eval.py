@@ -11,14 +11,13 @@ from lbw.evaluation.perception import (
     LinearProbe,
     comparison_picture,
     evaluate_perception,
-    frechet_distance,
     in_view,
     keypoint_probe,
     looks_picture,
     translation_fidelity,
-    unpaired_keypoint_gap,
 )
 from lbw.keypoints import KeypointDetector, TransporterConfig, TransporterTrainConfig, TransporterTrainer
+from lbw.keypoints.gap import frechet_distance, unpaired_keypoint_gap
 
 
 def test_probe_recovers_a_linear_map() -> None:

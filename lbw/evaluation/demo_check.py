@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lbw.evaluation.perception import frechet_distance
+from lbw.keypoints.gap import frechet_distance
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.reference import align_to_pace, motion, pace
 from lbw.translation.base import Translator

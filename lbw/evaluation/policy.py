@@ -22,10 +22,10 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from lbw.drawing import draw_keypoints, label_strip
-from lbw.evaluation.rollouts import EpisodeResult, rollout_episodes, summarize
 from lbw.files import save_figure, write_json
-from lbw.policy.methods import Demonstration, random_policy
+from lbw.policy.methods import Demonstration, MethodEnvFactory, random_policy
 from lbw.policy.reference import frames_at_times, resample_frames
+from lbw.policy.rollouts import EpisodeResult, rollout_episodes, summarize
 from lbw.runtime import torch_threads
 from lbw.video import read_video, write_video
 
@@ -38,14 +38,17 @@ def evaluate_run(
     episodes: int | None = None,
     record: int | None = None,
     progress: bool = True,
+    env_factory: MethodEnvFactory | None = None,
 ) -> dict[str, Any]:
     """Roll the run's best policy out (deterministically) on ``episodes`` seeded episodes
-    (default: the config's) and write ``eval_info.json`` and videos; returns the info."""
+    (default: the config's) and write ``eval_info.json`` and videos; returns the info.
+    ``env_factory``: the run's env as its training built it (default: built from the run's
+    ``config.yaml`` and ``stages.json``)."""
     from stable_baselines3 import SAC
 
     from lbw.config import EvalConfig
-    from lbw.pipeline import method_env_factory
     from lbw.policy.callbacks import BEST, deterministic_policy
+    from lbw.policy.methods import method_env_factory
     from lbw.run_dir import load_run_config
     from lbw.stages import STAGE_FILE
 
@@ -56,10 +59,12 @@ def evaluate_run(
     # Checked against the eval section's ranges before any work: a bad count must not replace a
     # good eval_info.json with an empty one.
     EvalConfig(episodes=episodes, record=record)
-    stages_file = run_dir / "stages.json"
-    stages = json.loads(stages_file.read_text()) if stages_file.exists() else {}
-    make_env, demonstration = method_env_factory(config, stages, render_mode="rgb_array")
-    env = make_env()
+    if env_factory is None:
+        stages_file = run_dir / "stages.json"
+        stages = json.loads(stages_file.read_text()) if stages_file.exists() else {}
+        env_factory = method_env_factory(config, stages)
+    demonstration = env_factory.demonstration
+    env = env_factory(render_mode="rgb_array")
     image_size = env.unwrapped.image_size
     start = time.perf_counter()
     try:

@@ -23,8 +23,8 @@ from stable_baselines3 import SAC
 from stable_baselines3.common.callbacks import BaseCallback
 from tqdm.auto import tqdm
 
-from lbw.evaluation.rollouts import rollout_episodes, summarize
 from lbw.files import JsonlLogger, atomic_write, copy_file, read_jsonl, write_text
+from lbw.policy.rollouts import rollout_episodes, summarize
 
 TRAINING_EVAL_SEED = 20_000  # evaluation seeds during training; the final evaluation uses others
 BEST, LAST, BUFFER, EVALUATIONS = "best_model.zip", "last_model.zip", "replay_buffer.pkl", "evaluations.jsonl"

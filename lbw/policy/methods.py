@@ -4,6 +4,9 @@ in (observation and reward), built from a demonstration and trained perception m
     demo = load_demonstration("videos/push_human.mp4", detector, translator, length=61,
                               nominal_pace=robot_pace("push", detector))
     env = make_method_env("lbw", "push", demo, detector)
+
+    make_env = method_env_factory(config, stages)   # the same, from a run's config and models
+    env = make_env(render_mode="rgb_array"); make_env.demonstration
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import gymnasium as gym
 import numpy as np
@@ -22,6 +26,9 @@ from lbw.policy.reference import align_to_pace, at_times, frames_at_times, to_un
 from lbw.policy.wrappers import KeypointObservation, KeypointReward, PhaseObservation, PixelReward
 from lbw.translation import Translator
 from lbw.video import VideoError, read_video
+
+if TYPE_CHECKING:
+    from lbw.config import RunConfig
 
 
 @dataclass
@@ -99,6 +106,43 @@ def make_method_env(
     )
     env = envs.make(task, obs_mode="pixels", image_size=detector.image_size, render_mode=render_mode)
     return KeypointObservation(env, detector, reward, proprioception=proprioception)
+
+
+@dataclass
+class MethodEnvFactory:
+    """Makes a run's env (``factory()`` for training, ``factory(render_mode="rgb_array")`` for
+    videos); holds the demonstration it rewards against (None for a method without a clip),
+    so that training and evaluation share one reading of the clip."""
+
+    config: RunConfig
+    detector: KeypointDetector | None = None
+    demonstration: Demonstration | None = None
+
+    def __call__(self, render_mode: str | None = None) -> gym.Env:
+        return make_method_env(
+            self.config.method,
+            self.config.task,
+            self.demonstration,
+            self.detector,
+            proprioception=self.config.policy.proprioception,
+            render_mode=render_mode,
+            keypoint_reward=self.config.policy.keypoint_reward,
+        )
+
+
+def method_env_factory(config: RunConfig, stages: dict[str, str]) -> MethodEnvFactory:
+    """The env factory of a run: its method's clip read, translated, keypointed and aligned
+    with the perception models in ``stages`` (``{"keypoints": …, "translator": …}``)."""
+    from lbw.policy.reference import robot_pace
+
+    if not config.method_spec.perceives:
+        return MethodEnvFactory(config)
+    detector = KeypointDetector.load(stages["keypoints"])
+    translator = Translator.load(stages["translator"]) if "translator" in stages else None
+    nominal_pace = robot_pace(config.task, detector) if config.alignment == "pace" else None
+    length = envs.MAX_EPISODE_STEPS + 1
+    demonstration = load_demonstration(config.reward_clip, detector, translator, length, nominal_pace)
+    return MethodEnvFactory(config, detector, demonstration)
 
 
 def random_policy(env: gym.Env, seed: int) -> Callable[[np.ndarray], np.ndarray]:

@@ -30,7 +30,6 @@ from stable_baselines3.common.utils import LinearSchedule
 from tqdm.auto import tqdm
 
 from lbw.config import PolicyConfig
-from lbw.evaluation.rollouts import rollout_episodes, summarize
 from lbw.files import copy_file, prepare_run_dir, write_json
 from lbw.policy.callbacks import (
     BEST,
@@ -47,6 +46,7 @@ from lbw.policy.callbacks import (
     save_resume_point,
 )
 from lbw.policy.exploration import exploration_noise
+from lbw.policy.rollouts import rollout_episodes, summarize
 from lbw.runtime import torch_threads
 
 VALIDATION_SEED = 30_000  # seeds that re-score the candidates: neither training's nor the final's

@@ -7,7 +7,7 @@ The robot's keypoint detector (a Transporter trained on robot frames only, froze
 arm: ``KeypointPrior`` adds a small discriminator on its K keypoints, real for robot frames and
 fake for translated human frames, and the generator is trained to fool it too. No paired data
 and no ground truth are used: it matches two distributions of keypoints, the quantity the
-unpaired keypoint gap (``lbw.evaluation.perception``) measures.
+unpaired keypoint gap (``lbw.keypoints.gap``) measures.
 
     trainer = MUNITTrainer(...)
     trainer.attach_keypoint_prior(transporter, weight=1.0)   # before training or resuming
