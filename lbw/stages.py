@@ -167,7 +167,7 @@ def configured_perception(config: RunConfig, progress: bool = True) -> dict[str,
     """The perception models a config's runs use, where they exist, without training any:
     ``keypoints``, ``munit``, ``cyclegan`` → a checkpoint named in the config (the translator
     one for the method's translator) or a finished stage's (a translator's selected snapshot)."""
-    keypoints = _given(config.keypoints.checkpoint) or built_stage(config, "keypoints")
+    keypoints = given_checkpoint(config.keypoints.checkpoint) or built_stage(config, "keypoints")
     if keypoints is None:
         return {}
     models = {"keypoints": keypoints}
@@ -305,7 +305,7 @@ def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str
     """The checkpoints a run's method needs: ``{"keypoints": …, "translator": …}`` (or none)."""
     if not config.method_spec.perceives:
         return {}
-    keypoints = _given(config.keypoints.checkpoint) or keypoints_stage(config, progress)
+    keypoints = given_checkpoint(config.keypoints.checkpoint) or keypoints_stage(config, progress)
     stages = {"keypoints": str(keypoints)}
     if config.translator_model:
         stages["translator"] = str(
@@ -319,7 +319,7 @@ def _translator(config: RunConfig, model: str, keypoints: Path, build: bool, pro
     is the method's own translator and of that model), else the stage's selected snapshot (or
     its last checkpoint with ``select: false``); the stage is trained first if ``build``, else
     None if it is not built."""
-    if config.translator_model == model and (given := _given(config.translator.checkpoint)):
+    if config.translator_model == model and (given := given_checkpoint(config.translator.checkpoint)):
         kind = load_checkpoint(given, ("munit", "cyclegan"))["kind"]
         if kind == model:
             return given
@@ -340,7 +340,7 @@ def _translator(config: RunConfig, model: str, keypoints: Path, build: bool, pro
     return path
 
 
-def _given(checkpoint: str | None) -> Path | None:
+def given_checkpoint(checkpoint: str | None) -> Path | None:
     """A checkpoint the config names instead of a stage to build; it must exist."""
     if checkpoint is None:
         return None

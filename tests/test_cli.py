@@ -9,6 +9,7 @@ import pytest
 
 from lbw.cli import main
 from lbw.dataset import load_frames
+from tests.test_pipeline import tiny
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["demo", "--help"], ["collect", "--help"], ["bench", "--help"]])
@@ -171,15 +172,21 @@ def test_keypoints_and_translate_commands(tmp_path: Path) -> None:
     )
 
 
-def test_train_keypoints_collects_its_data_where_lbw_run_keeps_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    args = ["train-keypoints", "--task", "push", "--frames", "30", "--iterations", "2"]
-    main([*args, "--batch-size", "2", "--width", "4", "--out", "kp", "--quiet"])
-    assert (tmp_path / "kp" / "transporter.pt").is_file()
-    (data,) = (tmp_path / "runs" / "push" / "stages").glob("data_robot-*.npz")  # keyed by config and look
-    assert len(load_frames(data)) == 30
+def test_train_commands_build_the_stages_lbw_run_uses(tmp_path: Path) -> None:
+    """train-keypoints and train-translator are lbw run's perception stages: the run that
+    follows reuses both (and the translator snapshot the selection chose)."""
+    from lbw.config import load_config
+    from lbw.stages import perception_stages
+
+    args = tiny(tmp_path, "keypoints.checkpoint=null", "translator.checkpoint=null")
+    assert main(["train-keypoints", "reach", *args, "--quiet"]) == 0
+    (detector,) = (tmp_path / "runs" / "reach" / "stages").glob("keypoints-*/transporter.pt")
+    (data,) = (tmp_path / "runs" / "reach" / "stages").glob("data_robot-*.npz")
+    assert len(load_frames(data)) == 48
+    assert main(["train-translator", "reach", *args, "--quiet"]) == 0
+    stages = perception_stages(load_config("configs/reach.yaml", args), progress=False)
+    assert stages["keypoints"] == str(detector) and "translator_munit-" in stages["translator"]
+    assert Path(stages["translator"]).parent.name == "snapshots"  # the selected snapshot
 
 
 def test_demo_in_another_look_and_pace(tmp_path: Path) -> None:

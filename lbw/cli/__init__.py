@@ -5,12 +5,13 @@
     lbw bench env
     lbw bench demos --seeds 100
     lbw bench models
-    lbw train-keypoints --task push
-    lbw keypoints videos/push_robot.mp4 --checkpoint runs/push/keypoints/transporter.pt --out kp.npy
-    lbw train-translator --task push --model munit
-    lbw translate videos/push_human.mp4 --checkpoint runs/push/translator_munit/translator.pt --out t.mp4
+    lbw train-keypoints reach [keypoints.iterations=5000 …]     # lbw run's keypoint stage
+    lbw keypoints videos/push_robot.mp4 --checkpoint models/push/transporter.pt --out kp.npy
+    lbw train-translator reach --model munit                    # lbw run's translator stage
+    lbw translate videos/push_human.mp4 --checkpoint models/push/translator_munit.pt --out t.mp4
     lbw eval-perception --task push
     lbw gallery --out docs/
+    lbw run quickstart                                          # a shipped config, by name
     lbw run configs/push.yaml [policy.seed=1 …] [--resume | --overwrite]
     lbw train-policy configs/push.yaml method=oracle
     lbw evaluate runs/push/lbw_seed0 --episodes 50 --record 2

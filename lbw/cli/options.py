@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from lbw.config import RunConfig, load_config
 from lbw.envs import TASKS
 
 
@@ -15,14 +16,6 @@ def task_option(p: argparse.ArgumentParser) -> None:
 
 def device_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
-
-
-def training_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    device_option(p)
-    p.add_argument("--resume", action="store_true", help="go on from the run folder's checkpoint")
-    p.add_argument("--overwrite", action="store_true", help="discard an existing run folder")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def common(p: argparse.ArgumentParser) -> None:
@@ -58,3 +51,38 @@ def count(low: int) -> Callable[[str], int]:
 
     check.__name__ = "count"
     return check
+
+
+def run_config(args: argparse.Namespace) -> RunConfig:
+    """The config a command names (a file or a shipped config's name) with its overrides."""
+    return load_config(config_path(args.config), overrides=args.overrides)
+
+
+def config_path(name: str | None) -> str | None:
+    """A config file, or the name of a shipped one (``quickstart``, ``push``: ``lbw run quickstart``
+    works from any folder)."""
+    from lbw.config import ConfigError
+    from lbw.shipped import shipped_config, shipped_configs
+
+    if name is None or Path(name).is_file():
+        return name
+    shipped = shipped_config(name)
+    if shipped is None:
+        raise ConfigError(
+            f"{name}: no such config file, nor a shipped config ({', '.join(shipped_configs())})"
+        )
+    return str(shipped)
+
+
+def config_options(p: argparse.ArgumentParser, config_required: bool = True, run_folder: bool = True) -> None:
+    """CONFIG [KEY=VALUE …] and, for commands that make a run folder, --resume / --overwrite."""
+    p.add_argument(
+        "config",
+        nargs=None if config_required else "?",
+        help="a run config YAML, or a shipped config's name (quickstart, push, …)",
+    )
+    p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="config overrides, e.g. policy.seed=1")
+    if run_folder:
+        p.add_argument("--resume", action="store_true", help="go on with an existing run folder")
+        p.add_argument("--overwrite", action="store_true", help="discard an existing run folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")

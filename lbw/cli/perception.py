@@ -7,30 +7,25 @@ import json
 import sys
 from pathlib import Path
 
-from lbw.cli.options import device_option, output_file, task_option, training_options
-from lbw.config import DataConfig, KeypointsConfig, RunConfig, TranslatorConfig
+from lbw.cli.options import config_options, device_option, output_file, run_config, task_option
+from lbw.config import RunConfig
 from lbw.files import atomic_write, write_json
 from lbw.video import WRITE_SUFFIXES
 
 
 def _train_translator(args: argparse.Namespace) -> None:
-    from lbw.stages import translator_trainer
+    from lbw.stages import given_checkpoint, keypoints_stage, selected_snapshot, translator_stage
 
-    human = _dataset(args.task, "human", args.human_data, args.frames, args.seed, args.quiet)
-    robot = _dataset(args.task, "robot", args.robot_data, args.frames, args.seed, args.quiet)
-    section = TranslatorConfig(
-        iterations=args.iterations,
-        batch_size=args.batch_size,
-        width=args.width,
-        seed=args.seed,
-        keypoint_prior=args.keypoint_prior,
-    )
-    trainer = translator_trainer(args.model, section, args.task, device=args.device, keypoints=args.keypoints)
-    out = Path(args.out or f"runs/{args.task}/translator_{args.model}")
-    checkpoint = trainer.train(
-        human, robot, out, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet
-    )
-    print(f"wrote {checkpoint} (samples in {out / 'samples'}, log in {out / 'log.jsonl'})")
+    config = run_config(args)
+    progress = not args.quiet
+    # The keypoint prior trains against the config's detector, as in `lbw run`.
+    keypoints = given_checkpoint(config.keypoints.checkpoint) or keypoints_stage(config, progress)
+    checkpoint = translator_stage(config, args.model, keypoints, progress)
+    folder = checkpoint.parent
+    print(f"translator stage {folder} (samples in {folder / 'samples'}, log in {folder / 'log.jsonl'})")
+    if config.translator.select:
+        checkpoint = selected_snapshot(config, checkpoint, keypoints, progress)
+    print(f"runs of this config use {checkpoint}")
 
 
 def _translate(args: argparse.Namespace) -> None:
@@ -44,22 +39,12 @@ def _translate(args: argparse.Namespace) -> None:
 
 
 def _train_keypoints(args: argparse.Namespace) -> None:
-    from lbw.stages import keypoints_trainer
+    from lbw.stages import keypoints_stage
 
-    data = _dataset(args.task, "robot", args.data, args.frames, args.seed, args.quiet)
-    section = KeypointsConfig(
-        iterations=args.iterations,
-        batch_size=args.batch_size,
-        num_keypoints=args.num_keypoints,
-        width=args.width,
-        seed=args.seed,
-    )
-    out = Path(args.out or f"runs/{args.task}/keypoints")
-    trainer = keypoints_trainer(section, args.task, device=args.device)
-    checkpoint = trainer.train(
-        data, out, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet
-    )
-    print(f"wrote {checkpoint} (samples in {out / 'samples'}, log in {out / 'log.jsonl'})")
+    checkpoint = keypoints_stage(run_config(args), progress=not args.quiet)
+    folder = checkpoint.parent
+    print(f"wrote {checkpoint} (samples in {folder / 'samples'}, log in {folder / 'log.jsonl'})")
+    print("runs of this config without keypoints.checkpoint reuse it")
 
 
 def _keypoints(args: argparse.Namespace) -> None:
@@ -293,10 +278,6 @@ def _dataset(task: str, domain: str, path: str | None, frames: int, seed: int, q
     return cached_frames(task, domain, frames, seed, progress=not quiet)
 
 
-def _int_option(p: argparse.ArgumentParser, flag: str, default: int, what: str) -> None:
-    p.add_argument(flag, type=int, default=default, help=f"{what} (default: {default})")
-
-
 def _clip_options(p: argparse.ArgumentParser, clip: str, checkpoint: str) -> None:
     """The options of a command that runs a trained model on every frame of a clip."""
     p.add_argument("clip", help=f"{clip} (mp4, gif or a folder of images)")
@@ -308,36 +289,13 @@ def _clip_options(p: argparse.ArgumentParser, clip: str, checkpoint: str) -> Non
 def register(commands: argparse._SubParsersAction) -> None:
     train_tr = commands.add_parser(
         "train-translator",
-        help="train a human → robot image translator (MUNIT or CycleGAN)",
-        description="Train an unpaired translator on human and robot frame datasets. Writes "
-        "OUT/translator.pt, OUT/log.jsonl and sample grids (human | translated | robot).",
+        help="train a config's human → robot image translator (MUNIT or CycleGAN)",
+        description="Train the translator stage `lbw run CONFIG` would train (its data, keypoint "
+        "detector for the prior and snapshot selection), in ROOT/TASK/stages/, where runs of the "
+        "config find it. An unfinished stage is resumed; a finished one is reused.",
     )
-    task_option(train_tr)
+    config_options(train_tr, run_folder=False)
     train_tr.add_argument("--model", choices=("munit", "cyclegan"), default="munit", help="default: munit")
-    train_tr.add_argument(
-        "--human-data", default=None, help="human frames (default: those `lbw run` collects)"
-    )
-    train_tr.add_argument(
-        "--robot-data", default=None, help="robot frames (default: those `lbw run` collects)"
-    )
-    train_tr.add_argument(
-        "--frames", type=int, default=DataConfig.frames, help="frames to collect per missing dataset"
-    )
-    train_tr.add_argument("--out", default=None, help="run folder (default: runs/TASK/translator_MODEL)")
-    _int_option(train_tr, "--iterations", TranslatorConfig.iterations, "updates")
-    _int_option(train_tr, "--batch-size", TranslatorConfig.batch_size, "frames per domain per update")
-    _int_option(train_tr, "--width", TranslatorConfig.width, "first conv width")
-    train_tr.add_argument(
-        "--keypoint-prior",
-        type=float,
-        default=0.0,
-        help="weight of a discriminator on the robot keypoints of translated frames (needs --keypoints; "
-        "default: 0, off; lbw run's configs use 1)",
-    )
-    train_tr.add_argument(
-        "--keypoints", default=None, help="the robot transporter.pt the keypoint prior uses"
-    )
-    training_options(train_tr)
     train_tr.set_defaults(run=_train_translator)
 
     translate = commands.add_parser(
@@ -354,25 +312,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     train_kp = commands.add_parser(
         "train-keypoints",
-        help="train the Transporter keypoint detector on robot frames",
-        description="Train a Transporter on pairs of robot-domain frames of the same episode. "
-        "Writes OUT/transporter.pt, OUT/log.jsonl and sample pictures in OUT/samples/.",
+        help="train a config's Transporter keypoint detector on robot frames",
+        description="Train the keypoint stage `lbw run CONFIG` would train, in ROOT/TASK/stages/, "
+        "where runs of the config find it. An unfinished stage is resumed; a finished one is reused.",
     )
-    task_option(train_kp)
-    train_kp.add_argument(
-        "--data",
-        default=None,
-        help="robot frame dataset (default: the one `lbw run` collects, collected if missing)",
-    )
-    train_kp.add_argument(
-        "--frames", type=int, default=DataConfig.frames, help="frames to collect if the dataset is missing"
-    )
-    train_kp.add_argument("--out", default=None, help="run folder (default: runs/TASK/keypoints)")
-    _int_option(train_kp, "--iterations", KeypointsConfig.iterations, "gradient steps")
-    _int_option(train_kp, "--batch-size", KeypointsConfig.batch_size, "frame pairs per step")
-    _int_option(train_kp, "--num-keypoints", KeypointsConfig.num_keypoints, "K")
-    _int_option(train_kp, "--width", KeypointsConfig.width, "first conv width")
-    training_options(train_kp)
+    config_options(train_kp, run_folder=False)
     train_kp.set_defaults(run=_train_keypoints)
 
     kp = commands.add_parser(

@@ -7,29 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from lbw.cli.options import count
-from lbw.config import config_keys, load_config
+from lbw.cli.options import config_options, count, run_config
+from lbw.config import config_keys
 from lbw.files import write_json
-
-
-def _config(args: argparse.Namespace):
-    return load_config(config_path(args.config), overrides=args.overrides)
-
-
-def config_path(name: str | None) -> str | None:
-    """A config file, or the name of a shipped one (``quickstart``, ``push``: ``lbw run quickstart``
-    works from any folder)."""
-    from lbw.config import ConfigError
-    from lbw.shipped import shipped_config, shipped_configs
-
-    if name is None or Path(name).is_file():
-        return name
-    shipped = shipped_config(name)
-    if shipped is None:
-        raise ConfigError(
-            f"{name}: no such config file, nor a shipped config ({', '.join(shipped_configs())})"
-        )
-    return str(shipped)
 
 
 def _print_result(run_dir: Path, info: dict) -> None:
@@ -49,7 +29,7 @@ def _train_policy(args: argparse.Namespace) -> None:
     from lbw.run_dir import save_run_config
     from lbw.stages import perception_stages
 
-    config = _config(args)
+    config = run_config(args)
     preflight(config, resume=args.resume, overwrite=args.overwrite)
     run_dir = save_run_config(config, resume=args.resume, overwrite=args.overwrite)
     stages = perception_stages(config, progress=not args.quiet)
@@ -68,7 +48,7 @@ def _evaluate(args: argparse.Namespace) -> None:
 def _run(args: argparse.Namespace) -> None:
     from lbw.pipeline import run_pipeline
 
-    config = _config(args)
+    config = run_config(args)
     metrics = run_pipeline(config, resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
     print(f"{config.task} / {config.method}: wall time {metrics['run_wall_time_s']:.0f} s")
     _print_result(config.run_dir, {"aggregated": metrics, "videos": metrics["videos"]})
@@ -104,18 +84,6 @@ def _report(args: argparse.Namespace) -> None:
     print(f"wrote {page} and the learning curves next to it")
 
 
-def _config_options(p: argparse.ArgumentParser, config_required: bool) -> None:
-    p.add_argument(
-        "config",
-        nargs=None if config_required else "?",
-        help="a run config YAML, or a shipped config's name (quickstart, push, …)",
-    )
-    p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="config overrides, e.g. policy.seed=1")
-    p.add_argument("--resume", action="store_true", help="go on with an existing run folder")
-    p.add_argument("--overwrite", action="store_true", help="discard an existing run folder")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-
-
 def config_keys_help() -> str:
     """Every config key with its default and allowed values, for ``--help``."""
     rows = config_keys()
@@ -136,7 +104,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         epilog=config_keys_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _config_options(run, config_required=True)
+    config_options(run, config_required=True)
     run.set_defaults(run=_run)
 
     train = commands.add_parser(
@@ -145,7 +113,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Train Soft Actor-Critic on the config's method and task, in RUN/policy/: "
         "best_model.zip (by evaluation success), evaluations.jsonl, progress.csv, checkpoints.",
     )
-    _config_options(train, config_required=True)
+    config_options(train, config_required=True)
     train.set_defaults(run=_train_policy)
 
     evaluate = commands.add_parser(

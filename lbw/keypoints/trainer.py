@@ -1,7 +1,7 @@
 """Training the Transporter on robot-domain frames, and applying it to clips.
 
-    lbw train-keypoints --task push                 # → runs/push/keypoints/transporter.pt
-    lbw keypoints videos/push_robot.mp4 --checkpoint runs/push/keypoints/transporter.pt \
+    lbw train-keypoints configs/push.yaml           # → runs/push/stages/keypoints-…/transporter.pt
+    lbw keypoints videos/push_robot.mp4 --checkpoint models/push/transporter.pt \
         --out traj.npy --overlay overlay.mp4
 
     trainer = TransporterTrainer(TransporterTrainConfig())

@@ -1,10 +1,10 @@
 """What the two translators share: a trainer with ``gen_update`` / ``dis_update`` /
 ``translate`` / ``sample`` / ``save`` / ``resume``, the training loop, and inference.
 
-    lbw train-translator --task push --model munit      # → runs/push/translator_munit/translator.pt
-    lbw translate videos/push_human.mp4 --checkpoint runs/push/translator_munit/translator.pt --out t.mp4
+    lbw train-translator configs/push.yaml --model munit   # → runs/push/stages/translator_munit-…/
+    lbw translate videos/push_human.mp4 --checkpoint models/push/translator_munit.pt --out t.mp4
 
-    translator = Translator.load("runs/push/translator_munit/translator.pt")
+    translator = Translator.load("models/push/translator_munit.pt")
     robot_like = translator(human_frames)   # uint8 (T, H, W, 3) → uint8 (T, 64, 64, 3)
 """
 
