@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any, ClassVar
 
 import yaml
@@ -408,9 +409,10 @@ def input_file_keys(cls: type | None = None, prefix: str = "") -> tuple[str, ...
     return tuple(keys)
 
 
-def import_modules(names: list[Any]) -> None:
+def import_modules(names: list[Any]) -> list[ModuleType]:
     """Import the ``imports`` of a config (module names, or ``.py`` files) once each, so that
-    the tasks they register are known before the config is checked."""
+    the tasks they register are known before the config is checked; returns the modules."""
+    modules = []
     if not isinstance(names, list):
         raise ConfigError(f"imports: expected a list of module names or .py files, got {names!r}")
     for name in names:
@@ -418,14 +420,17 @@ def import_modules(names: list[Any]) -> None:
             raise ConfigError(f"imports: expected a module name or a .py file, got {name!r}")
         try:
             if not name.endswith(".py"):
-                importlib.import_module(name)
+                modules.append(importlib.import_module(name))
                 continue
             path = Path(name).resolve()
             module_name = "lbw_imports_" + re.sub(r"\W", "_", str(path.with_suffix("")))
             if module_name in sys.modules:
+                modules.append(sys.modules[module_name])
                 continue
             if not path.is_file():
                 raise ConfigError(f"imports: {name}: no such file")
+            if str(path.parent) not in sys.path:  # its neighbours import, as when run as a script
+                sys.path.append(str(path.parent))
             spec = importlib.util.spec_from_file_location(module_name, path)
             module = importlib.util.module_from_spec(spec)
             sys.modules[module_name] = module
@@ -434,10 +439,12 @@ def import_modules(names: list[Any]) -> None:
             except BaseException:
                 del sys.modules[module_name]
                 raise
+            modules.append(module)
         except ConfigError:
             raise
         except Exception as error:
             raise ConfigError(f"imports: {name} failed to import: {type(error).__name__}: {error}") from error
+    return modules
 
 
 def config_keys(cls: type | None = None, prefix: str = "") -> list[tuple[str, Any, str]]:

@@ -109,6 +109,9 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     info = json.loads((run_dir / "eval" / "eval_info.json").read_text())
     assert info["aggregated"]["episodes"] == 2 and len(info["per_episode"]) == 2
     assert 0.0 <= info["aggregated"]["success_rate"] <= 1.0
+    aggregated = info["aggregated"]  # also under LeRobot's keys
+    assert aggregated["pc_success"] == 100 * aggregated["success_rate"] and aggregated["eval_s"] > 0
+    assert aggregated["avg_sum_reward"] == aggregated["mean_return"]
     assert "success rate" in out and info["videos"][0] in out and Path(info["videos"][0]).is_file()
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert set(metrics["wall_time_s"]) == {"keypoints", "translator", "policy", "eval"}

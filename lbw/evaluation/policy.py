@@ -3,7 +3,8 @@
     lbw evaluate runs/push/lbw_seed0 --episodes 50 --record 2
 
 writes ``RUN/eval/eval_info.json`` (per-episode seed, success, return, final goal distance,
-initial and final positions; aggregated success rate, returns, distances),
+initial and final positions; aggregated success rate, returns, distances, and the same under
+LeRobot's keys ``pc_success``, ``avg_sum_reward``, ``eval_s``, ``eval_ep_s``),
 ``RUN/eval/success_map.png`` (each episode's start, success or failure: which starts the policy
 handles) and ``RUN/eval/videos/episode_NNN.mp4``: human demo | the demo in the robot domain with
 its keypoints | the robot's rollout with its keypoints. Evaluation seeds are 10_000 + i: never
@@ -95,12 +96,20 @@ def evaluate_run(
         path = out / "videos" / f"episode_{result.seed - EVAL_SEED:03d}.mp4"
         write_video(path, side_by_side(human, demonstration, result), fps=30)
         videos.append(str(path))
+    aggregated = summarize(results)
+    # LeRobot's names for the same aggregates, so that its tools read lbw's records too.
+    aggregated |= {
+        "pc_success": 100.0 * aggregated["success_rate"],
+        "avg_sum_reward": aggregated["mean_return"],
+        "eval_s": round(time.perf_counter() - start, 1),
+        "eval_ep_s": round((time.perf_counter() - start) / max(episodes, 1), 2),
+    }
     info = {
         "task": config.task,
         "method": config.method,
         "seed": config.policy.seed,
         "policy": "random actions" if not config.method_spec.learns else str(run_dir / "policy" / BEST),
-        "aggregated": summarize(results),
+        "aggregated": aggregated,
         "per_episode": [r.to_json() for r in results],
         "videos": videos,
     }
