@@ -249,6 +249,9 @@ class RunConfig(_Section):
     # barely moves the gripper, yet reach is learned); refuse suits sweeps of unvetted clips
     check_demo: str = choice("warn", DEMO_CHECKS, "choice")
     name: str | None = None  # run folder name; default METHOD_seedSEED
+    # also log training to TensorBoard (RUN/policy/tensorboard, each stage's tensorboard/;
+    # needs pip install 'lbw[tensorboard]'); log.jsonl / evaluations.jsonl are always written
+    tensorboard: bool = False
     # under the working folder: runs go to ROOT/TASK/NAME; shared perception stages to ROOT/TASK/stages
     root: str = "runs"
     data: DataConfig = field(default_factory=DataConfig)

@@ -60,7 +60,9 @@ def policy_stage(
         record_file.unlink()  # asked for more steps: train on from the last checkpoint
         resume = True
     make_env = env_factory or method_env_factory(config, stages)
-    train_sac(make_env, config.policy, folder, resume=resume, progress=progress)
+    train_sac(
+        make_env, config.policy, folder, resume=resume, progress=progress, tensorboard=config.tensorboard
+    )
     # Training wall time over every session of an interrupted and resumed run.
     record = {"config": config.policy.__dict__, "build_wall_time_s": training_time_s(folder / EVALUATIONS)}
     write_json(folder / STAGE_FILE, record)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from lbw.checkpoint import CheckpointError
 from lbw.config import ConfigError, RunConfig
 from lbw.files import write_json
+from lbw.logs import check_tensorboard
 from lbw.run_dir import check_run_dir
 from lbw.video import VideoError, read_video
 
@@ -39,6 +40,8 @@ def preflight(config: RunConfig, resume: bool = False, overwrite: bool = False) 
     for clip in clips_of(config):
         check_clip_file(clip)
     check_checkpoints(config)
+    if config.tensorboard:
+        check_tensorboard()
     return state
 
 

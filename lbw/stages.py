@@ -233,7 +233,14 @@ def translator_stage(config: RunConfig, model: str, keypoints: Path, progress: b
         trainer = translator_trainer(
             model, c, config.task, keypoints=keypoints if c.keypoint_prior > 0 else None
         )
-        trainer.train(load_frames(human), load_frames(robot), folder, resume=resume, progress=progress)
+        trainer.train(
+            load_frames(human),
+            load_frames(robot),
+            folder,
+            resume,
+            progress=progress,
+            tensorboard=config.tensorboard,
+        )
 
     record = {
         "model": model,
@@ -256,7 +263,8 @@ def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
     folder = stage_folder(config, "keypoints")
 
     def build(resume: bool) -> None:
-        keypoints_trainer(c, config.task).train(load_frames(robot), folder, resume=resume, progress=progress)
+        trainer = keypoints_trainer(c, config.task)
+        trainer.train(load_frames(robot), folder, resume, progress=progress, tensorboard=config.tensorboard)
 
     record = {
         "robot_data": robot.name,

@@ -206,3 +206,24 @@ def test_demo_in_another_look_and_pace(tmp_path: Path) -> None:
     assert sidecar["source_times"][:21] == [0.0] * 21 and "--timing idle_start" in sidecar["command"]
     with pytest.raises(SystemExit):
         main([*base, "--appearance", "nobody"])
+
+
+def test_tensorboard_logs_when_asked(tmp_path: Path) -> None:
+    """tensorboard=true: a perception stage's losses and sample pictures, and SAC's train/* and
+    eval/* keys, land in TensorBoard event files beside log.jsonl."""
+    accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+
+    def events(folder: Path) -> dict[str, list[str]]:
+        (events_dir,) = {p.parent for p in folder.rglob("events.out.tfevents.*")}
+        loaded = accumulator.EventAccumulator(str(events_dir), size_guidance={"images": 0})
+        loaded.Reload()
+        return loaded.Tags()
+
+    args = [*tiny(tmp_path, "keypoints.checkpoint=null"), "tensorboard=true", "--quiet"]
+    assert main(["train-keypoints", "reach", *args]) == 0
+    (detector,) = (tmp_path / "runs" / "reach" / "stages").glob("keypoints-*/transporter.pt")
+    tags = events(detector.parent / "tensorboard")
+    assert "train/reconstruction_mse" in tags["scalars"] and tags["images"]
+    assert main(["run", "reach", "method=oracle", *args]) == 0
+    tags = events(tmp_path / "runs" / "reach" / "oracle_seed0" / "policy" / "tensorboard")
+    assert "eval/success_rate" in tags["scalars"]

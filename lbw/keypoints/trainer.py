@@ -16,7 +16,6 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import imageio.v3 as iio
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -25,8 +24,9 @@ from tqdm.auto import tqdm
 from lbw.checkpoint import CheckpointError, load_checkpoint, load_state, pick_device, save_checkpoint
 from lbw.dataset import FrameDataset
 from lbw.drawing import draw_keypoints, image_grid
-from lbw.files import JsonlLogger, prepare_run_dir
+from lbw.files import prepare_run_dir
 from lbw.keypoints.transporter import Transporter, TransporterConfig, to_pixels
+from lbw.logs import TrainingLog
 from lbw.runtime import reproducible, to_frames, to_tensor
 from lbw.video import resize
 
@@ -107,8 +107,10 @@ class TransporterTrainer:
         resume: bool = False,
         overwrite: bool = False,
         progress: bool = True,
+        tensorboard: bool = False,
     ) -> Path:
-        """Train to ``config.iterations`` in ``run_dir``; returns the checkpoint path."""
+        """Train to ``config.iterations`` in ``run_dir``; returns the checkpoint path.
+        ``tensorboard``: log losses and sample pictures there too (``lbw.logs``)."""
         c = self.config
         size = c.model.image_size
         run_dir = prepare_run_dir(run_dir, resume=resume, overwrite=overwrite)
@@ -118,7 +120,7 @@ class TransporterTrainer:
         with reproducible(c.seed, self.iteration):
             frames = to_tensor(resize(dataset.frames, size))  # the whole set fits in memory at 64 px
             rng = np.random.default_rng([c.seed, self.iteration])
-            logger = JsonlLogger(run_dir / "log.jsonl")
+            log = TrainingLog(run_dir, tensorboard)
             (run_dir / "samples").mkdir(exist_ok=True)
             bar = tqdm(
                 total=c.iterations, initial=self.iteration, desc="train keypoints", disable=not progress
@@ -127,19 +129,27 @@ class TransporterTrainer:
                 source, target = sample_pairs(dataset, c.batch_size, c.max_frame_gap, rng)
                 metrics = self.update(frames[source].to(self.device), frames[target].to(self.device))
                 bar.update(1)
-                if self.iteration % c.log_every == 0:
-                    logger.log(self.iteration, metrics)
+                if self.iteration % c.log_every == 0 or self.iteration == c.iterations:
+                    log.scalars(self.iteration, metrics)
                     bar.set_postfix(mse=f"{metrics['train/reconstruction_mse']:.4f}")
                 if self.iteration % c.sample_every == 0 or self.iteration == c.iterations:
                     self.save(checkpoint)
-                    self._write_sample(frames, rng, run_dir / "samples" / f"iter_{self.iteration:06d}.png")
+                    path = run_dir / "samples" / f"iter_{self.iteration:06d}.png"
+                    log.image(
+                        "samples/source|target|reconstruction",
+                        self.iteration,
+                        self._sample(frames, rng),
+                        path,
+                    )
             bar.close()
+            log.close()
         self.save(checkpoint)
         return checkpoint
 
     @torch.no_grad()
-    def _write_sample(self, frames: torch.Tensor, rng: np.random.Generator, path: Path) -> None:
-        """Rows: source with keypoints | target with keypoints | reconstruction."""
+    def _sample(self, frames: torch.Tensor, rng: np.random.Generator) -> np.ndarray:
+        """A picture, uint8 (H, W, 3). Rows: source with keypoints | target with keypoints |
+        reconstruction."""
         self.model.eval()
         source, target = (frames[rng.integers(0, len(frames), 6)].to(self.device) for _ in range(2))
         out = self.model(source, target)
@@ -150,7 +160,7 @@ class TransporterTrainer:
             draw_keypoints(to_frames(target), to_pixels(out["target_keypoints"], size).cpu().numpy(), scale),
             draw_keypoints(to_frames(out["reconstruction"]), np.full((6, 0, 2), np.nan), scale),
         ]
-        iio.imwrite(path, image_grid(rows))
+        return image_grid(rows)
 
 
 class KeypointDetector:

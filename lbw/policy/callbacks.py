@@ -66,6 +66,7 @@ class SuccessEvalCallback(BaseCallback):
         values["train/env_steps_per_s"] = round(rate, 1)
         for key, value in values.items():
             self.logger.record(key, value)
+        self.logger.dump(self.num_timesteps)  # as SB3's EvalCallback: eval/* at their own step
         self.log.log(self.num_timesteps, values)
         self.last_eval = self.num_timesteps
         self.scores[self.num_timesteps] = summary["success_rate"]

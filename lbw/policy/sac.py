@@ -31,6 +31,7 @@ from tqdm.auto import tqdm
 
 from lbw.config import PolicyConfig
 from lbw.files import copy_file, prepare_run_dir, write_json
+from lbw.logs import TENSORBOARD, tensorboard_writer
 from lbw.policy.callbacks import (
     BEST,
     BUFFER,
@@ -146,14 +147,16 @@ def train_sac(
     overwrite: bool = False,
     progress: bool = True,
     device: str = POLICY_DEVICE,
+    tensorboard: bool = False,
 ) -> Path:
     """Train to ``config.total_steps`` env steps in ``run_dir``; returns the best model's path.
-    ``resume`` goes on from the last checkpoint (model, replay buffer, evaluation history)."""
+    ``resume`` goes on from the last checkpoint (model, replay buffer, evaluation history);
+    ``tensorboard``: SB3's log (``train/*``, ``eval/*``) also in ``run_dir/tensorboard``."""
     run_dir = prepare_run_dir(run_dir, resume=resume, overwrite=overwrite)
     write_json(run_dir / "policy_config.json", config.__dict__)
     env, eval_env = make_env(), make_env()
     with torch_threads(1):
-        _learn(env, eval_env, config, run_dir, resume, progress, device)
+        _learn(env, eval_env, config, run_dir, resume, progress, device, tensorboard)
     return run_dir / BEST
 
 
@@ -165,6 +168,7 @@ def _learn(
     resume: bool,
     progress: bool,
     device: str,
+    tensorboard: bool = False,
 ) -> None:
     try:
         if resume and (run_dir / LAST).exists():
@@ -186,7 +190,11 @@ def _learn(
             rewind_to_resume_point(run_dir, 0)  # a resumed folder without a resume point starts over
         # SB3 truncates its csv when it opens it: a resumed session logs to a file of its own.
         suffix = f"_from_{model.num_timesteps}" if model.num_timesteps else ""
-        model.set_logger(Logger(str(run_dir), [make_output_format("csv", str(run_dir), suffix)]))
+        formats = [make_output_format("csv", str(run_dir), suffix)]
+        if tensorboard:
+            tensorboard_writer(run_dir / TENSORBOARD).close()  # a clear error without the package
+            formats.append(make_output_format("tensorboard", str(run_dir / TENSORBOARD)))
+        model.set_logger(Logger(str(run_dir), formats))
         evaluations = SuccessEvalCallback(
             eval_env, config.eval_every, config.eval_episodes, run_dir, keep=config.select_top
         )

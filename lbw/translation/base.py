@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-import imageio.v3 as iio
 import numpy as np
 import torch
 from torch import nn
@@ -25,8 +24,9 @@ from tqdm.auto import tqdm
 from lbw.checkpoint import CheckpointError, load_checkpoint, load_state, pick_device, save_checkpoint
 from lbw.dataset import FrameDataset
 from lbw.drawing import image_grid
-from lbw.files import JsonlLogger, prepare_run_dir
+from lbw.files import prepare_run_dir
 from lbw.keypoints.transporter import Transporter
+from lbw.logs import TrainingLog
 from lbw.runtime import reproducible, to_frames, to_tensor
 from lbw.translation.keypoint_prior import KeypointPrior
 from lbw.video import resize
@@ -225,8 +225,10 @@ class TranslatorTrainer(ABC):
         resume: bool = False,
         overwrite: bool = False,
         progress: bool = True,
+        tensorboard: bool = False,
     ) -> Path:
-        """Train to ``train_config.iterations`` in ``run_dir``; returns the checkpoint path."""
+        """Train to ``train_config.iterations`` in ``run_dir``; returns the checkpoint path.
+        ``tensorboard``: log losses and sample grids there too (``lbw.logs``)."""
         t = self.train_config
         run_dir = prepare_run_dir(run_dir, resume=resume, overwrite=overwrite)
         checkpoint = run_dir / CHECKPOINT_NAME
@@ -238,7 +240,7 @@ class TranslatorTrainer(ABC):
             rng = np.random.default_rng([t.seed, self.iteration])
             fixed_a = frames_a[rng.integers(0, len(frames_a), 8)].to(self.device)
             fixed_b = frames_b[rng.integers(0, len(frames_b), 8)].to(self.device)
-            logger = JsonlLogger(run_dir / "log.jsonl")
+            log = TrainingLog(run_dir, tensorboard)
             for folder in ("samples", SNAPSHOTS):
                 (run_dir / folder).mkdir(exist_ok=True)
             self.train_mode()
@@ -251,8 +253,8 @@ class TranslatorTrainer(ABC):
                 metrics = {**self.dis_update(x_a, x_b), **self.gen_update(x_a, x_b)}
                 self.iteration += 1
                 bar.update(1)
-                if self.iteration % t.log_every == 0:
-                    logger.log(self.iteration, metrics)
+                if self.iteration % t.log_every == 0 or self.iteration == t.iterations:
+                    log.scalars(self.iteration, metrics)
                     bar.set_postfix(
                         gen=f"{metrics['train/gen_total']:.3f}", dis=f"{metrics['train/dis_total']:.3f}"
                     )
@@ -262,8 +264,11 @@ class TranslatorTrainer(ABC):
                     # Translators differ a lot from one checkpoint to the next: keep each to choose from.
                     self.save(run_dir / SNAPSHOTS / f"iter_{self.iteration:06d}.pt", inference_only=True)
                     path = run_dir / "samples" / f"iter_{self.iteration:06d}.png"
-                    iio.imwrite(path, self.sample(fixed_a, fixed_b))
+                    log.image(
+                        "samples/human|translated|robot", self.iteration, self.sample(fixed_a, fixed_b), path
+                    )
             bar.close()  # the last iteration saved the checkpoint (and its snapshot) above
+            log.close()
         return checkpoint
 
     def _fit_style(self, frames_b: torch.Tensor, rng: np.random.Generator) -> None:
