@@ -24,10 +24,9 @@ def test_only_lbw_is_imported_at_the_top_level(tmp_path: Path) -> None:
         "import sys, lbw, lbw.cli, lbw.pipeline, lbw.sweep, lbw.evaluation.policy; "
         "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in ('envs', 'lbw')}))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "['lbw']"
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "['lbw']"
 
 
 def test_the_wheel_carries_every_shipped_file() -> None:
