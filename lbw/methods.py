@@ -12,7 +12,8 @@
 | `pixel`          | human clip, MUNIT-translated  | pixel distance                | keypoints + phase      |
 | `robot_demo`     | the paired robot clip         | keypoint distance             | keypoints + phase      |
 | `oracle`         | —                             | dense reward on ground truth  | ground truth + phase   |
-| `random`         | —                             | —                             | ground truth + phase   |
+| `replay`         | — (not learned: the demonstrator's actions of the demo clip replayed open loop) |
+| `random`         | — (not learned: uniform random actions)                                         |
 
 A variant is one ``register_method`` call (e.g. a keypoint reward against a CycleGAN-translated
 robot clip); every config, command and report then knows its name.
@@ -38,7 +39,8 @@ class Method:
         translator: the translator the clip goes through first (``"munit"``, ``"cyclegan"``) or None.
         reward: ``"keypoints"`` (distance to the clip's keypoints), ``"pixels"`` (to its frames),
             ``"dense"`` (the task's shaped reward on ground truth) or ``"none"``.
-        learns: False for a method with no policy to train (``random``).
+        fixed_policy: a policy that is not learned, as ``"module:function"`` of
+            ``(env, config) -> act`` (``act(observation) -> action``); None: SAC learns one.
         summary: one line for tables and ``--help``.
     Methods with a clip observe keypoints (+ phase); the others ground truth (+ phase).
     """
@@ -47,7 +49,7 @@ class Method:
     clip: str | None
     translator: str | None
     reward: str
-    learns: bool = True
+    fixed_policy: str | None = None
     summary: str = ""
 
     def __post_init__(self) -> None:
@@ -61,6 +63,11 @@ class Method:
             raise ValueError(f"method {self.name!r}: a clip goes with a keypoint or pixel reward")
         if self.translator and self.clip is None:
             raise ValueError(f"method {self.name!r}: a translator needs a clip to translate")
+
+    @property
+    def learns(self) -> bool:
+        """Whether SAC trains a policy (False for a fixed policy: ``replay``, ``random``)."""
+        return self.fixed_policy is None
 
     @property
     def perceives(self) -> bool:
@@ -97,6 +104,21 @@ for _method in (
     Method("pixel", "human", "munit", "pixels", summary="human clip, MUNIT-translated; pixel reward"),
     Method("robot_demo", "robot", None, "keypoints", summary="paired robot clip; keypoint reward"),
     Method("oracle", None, None, "dense", summary="dense reward on ground truth"),
-    Method("random", None, None, "none", learns=False, summary="uniform random actions"),
+    Method(
+        "replay",
+        None,
+        None,
+        "none",
+        fixed_policy="lbw.policy.methods:replay_policy",
+        summary="the demo's demonstrator actions replayed open loop (perfect hand retargeting, no feedback)",
+    ),
+    Method(
+        "random",
+        None,
+        None,
+        "none",
+        fixed_policy="lbw.policy.methods:random_policy",
+        summary="uniform random actions",
+    ),
 ):
     register_method(_method)

@@ -205,6 +205,18 @@ def test_resume_goes_on_and_rejects_a_changed_config(tmp_path: Path) -> None:
         run_pipeline(config, resume=True, progress=False)
 
 
+def test_replay_baseline_replays_the_demonstrator_open_loop(tmp_path: Path) -> None:
+    """replay is one registration (lbw.methods): no policy trained, the demo episode's actions
+    replayed; drawer_close needs no feedback (50 of 50 measured), reach does (33 of 50)."""
+    overrides = tiny(tmp_path, "method=replay", "eval.episodes=3", "eval.record=0")
+    assert main(["run", "drawer_close", *overrides, "task=drawer_close", "--quiet"]) == 0
+    run_dir = tmp_path / "runs" / "drawer_close" / "replay_seed0"
+    info = json.loads((run_dir / "eval" / "eval_info.json").read_text())
+    assert info["aggregated"]["success_rate"] == 1.0 and info["policy"].endswith(":replay_policy")
+    assert json.loads((run_dir / "metrics.json").read_text())["env_steps"] == 0
+    assert not (run_dir / "policy" / "best_model.zip").exists()
+
+
 def test_random_baseline_and_evaluate_command(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["run", "configs/push.yaml", *tiny(tmp_path, "method=random", "task=push"), "--quiet"]) == 0
     run_dir = tmp_path / "runs" / "push" / "random_seed0"

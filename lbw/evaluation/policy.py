@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from lbw.drawing import draw_keypoints, label_strip
 from lbw.files import save_figure, write_json
-from lbw.policy.methods import Demonstration, MethodEnvFactory, random_policy
+from lbw.policy.methods import Demonstration, MethodEnvFactory, fixed_policy
 from lbw.policy.reference import frames_at_times, resample_frames
 from lbw.policy.rollouts import EpisodeResult, rollout_episodes, summarize
 from lbw.runtime import torch_threads
@@ -70,7 +70,7 @@ def evaluate_run(
     start = time.perf_counter()
     try:
         if not config.method_spec.learns:
-            act = random_policy(env, config.policy.seed)
+            act = fixed_policy(env, config)
         else:
             from lbw.checkpoint import CheckpointError
 
@@ -108,7 +108,9 @@ def evaluate_run(
         "task": config.task,
         "method": config.method,
         "seed": config.policy.seed,
-        "policy": "random actions" if not config.method_spec.learns else str(run_dir / "policy" / BEST),
+        "policy": (
+            str(run_dir / "policy" / BEST) if config.method_spec.learns else config.method_spec.fixed_policy
+        ),
         "aggregated": aggregated,
         "per_episode": [r.to_json() for r in results],
         "videos": videos,

@@ -15,7 +15,7 @@ _LAZY = {
     "Demonstration": "lbw.policy.methods",
     "load_demonstration": "lbw.policy.methods",
     "make_method_env": "lbw.policy.methods",
-    "random_policy": "lbw.policy.methods",
+    "fixed_policy": "lbw.policy.methods",
     "train_sac": "lbw.policy.sac",
     "KeypointObservation": "lbw.policy.wrappers",
     "KeypointReward": "lbw.policy.wrappers",
@@ -33,6 +33,6 @@ __all__ = [
     "PixelReward",
     "load_demonstration",
     "make_method_env",
-    "random_policy",
+    "fixed_policy",
     "train_sac",
 ]

@@ -145,7 +145,38 @@ def method_env_factory(config: RunConfig, stages: dict[str, str]) -> MethodEnvFa
     return MethodEnvFactory(config, detector, demonstration)
 
 
-def random_policy(env: gym.Env, seed: int) -> Callable[[np.ndarray], np.ndarray]:
-    """The ``random`` method: uniform actions from the env's action space, seeded."""
-    env.action_space.seed(seed)
+Act = Callable[[np.ndarray], np.ndarray]
+
+DEMO_SEED = 0  # the episode the shipped demo clips show (videos/README.md)
+
+
+def fixed_policy(env: gym.Env, config: RunConfig) -> Act:
+    """The policy of a method that does not learn (``Method.fixed_policy``) in ``env``."""
+    from gymnasium.envs.registration import load_env_creator
+
+    return load_env_creator(config.method_spec.fixed_policy)(env, config)
+
+
+def random_policy(env: gym.Env, config: RunConfig) -> Act:
+    """The ``random`` method: uniform actions from the env's action space, seeded by the run."""
+    env.action_space.seed(config.policy.seed)
     return lambda obs: env.action_space.sample()
+
+
+def replay_policy(env: gym.Env, config: RunConfig) -> Act:
+    """The ``replay`` method: the scripted demonstrator's actions in the demo clip's episode
+    (seed ``DEMO_SEED``), replayed by step whatever the episode's start: the upper bound of a
+    method that retargets the person's hand perfectly and never looks again. The step is read
+    from the observation's phase t/T (``PhaseObservation``)."""
+    demo_env = envs.make(config.task, obs_mode="state")
+    try:
+        demo_env.reset(seed=DEMO_SEED)
+        actions, done = [], False
+        while not done:
+            actions.append(demo_env.unwrapped.scripted_action())
+            *_, terminated, truncated, _ = demo_env.step(actions[-1])
+            done = terminated or truncated
+    finally:
+        demo_env.close()
+    steps = len(actions)
+    return lambda obs: actions[min(int(round(float(obs[-1]) * steps)), steps - 1)]
