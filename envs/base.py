@@ -49,6 +49,9 @@ class TabletopEnv(gym.Env):
             ``"default"`` (the shipped clips' look), a preset name, an int seed (a look drawn
             from the training ranges) or an ``Appearance``; human embodiment only.
             ``reset(options={"appearance": …})`` changes it for the next episodes.
+        starts: ``"default"`` — the effector and the task's objects start within ±1.5–2 cm of
+            their nominal places (the demo clips' spread); ``"wide"`` — ``WIDE_SPREAD`` times
+            wider (each task sets it so that replaying the demo open loop mostly fails).
 
     Action: float32 (3,) in [-1, 1] — the effector displacement (dx, dy, dz) in units of
     ``ACTION_SCALE`` metres, clipped to the workspace. Reward: a hand-designed dense reward on
@@ -66,6 +69,8 @@ class TabletopEnv(gym.Env):
     WORKSPACE_LOW = np.array([-0.30, -0.22, 0.04])
     WORKSPACE_HIGH = np.array([0.30, 0.26, 0.30])
     MAX_LAG = 0.03  # m the commanded position may run ahead of a blocked effector
+    STARTS = ("default", "wide")
+    WIDE_SPREAD: ClassVar[float] = 3.0  # the start spread of starts="wide", × the default's
 
     def __init__(
         self,
@@ -74,6 +79,7 @@ class TabletopEnv(gym.Env):
         obs_mode: str = "state",
         render_mode: str | None = None,
         appearance: Appearance | str | int | None = None,
+        starts: str = "default",
     ) -> None:
         if embodiment not in EMBODIMENTS:
             raise ValueError(f"embodiment must be one of {sorted(EMBODIMENTS)}, got {embodiment!r}")
@@ -81,12 +87,17 @@ class TabletopEnv(gym.Env):
             raise ValueError(f"obs_mode must be one of {OBS_MODES}, got {obs_mode!r}")
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
+        if starts not in self.STARTS:
+            raise ValueError(f"starts must be one of {self.STARTS}, got {starts!r}")
         if not isinstance(image_size, int) or not 8 <= image_size <= 1024:
             raise ValueError(f"image_size must be an int in [8, 1024], got {image_size!r}")
         self.embodiment_name = embodiment
         self.image_size = image_size
         self.obs_mode = obs_mode
         self.render_mode = render_mode
+        self.starts = starts
+        # × every start range of the task (1: the default; the draws are then the same as ever)
+        self.spread = 1.0 if starts == "default" else self.WIDE_SPREAD
         if appearance is not None and embodiment != "human":
             raise ValueError("appearance applies to the human embodiment only (the robot has one look)")
         self.camera = Camera()
@@ -178,7 +189,7 @@ class TabletopEnv(gym.Env):
         self._forget_contacts()
         self.client.restoreState(self._pristine)
         rng = self.np_random
-        start = self.effector_start() + rng.uniform(-0.02, 0.02, size=3)
+        start = self.effector_start() + rng.uniform(-0.02, 0.02, size=3) * self.spread
         self.embodiment.teleport(start)
         self._target = start.copy()
         self._reset_task(rng)

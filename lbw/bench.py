@@ -100,9 +100,9 @@ class DemoReliability:
     episodes: int
 
 
-def bench_demos(task: str, embodiment: str, seeds: int = 100) -> DemoReliability:
+def bench_demos(task: str, embodiment: str, seeds: int = 100, starts: str = "default") -> DemoReliability:
     """Success of the scripted demonstrator on seeds 0 … seeds-1 (ground truth at episode end)."""
-    env = envs.make(task, embodiment=embodiment)
+    env = envs.make(task, embodiment=embodiment, starts=starts)
     successes = 0
     try:
         for seed in range(seeds):

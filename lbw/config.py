@@ -240,6 +240,9 @@ class RunConfig(_Section):
     demo: str | None = input_file()  # human clip; default: the shipped videos/TASK_human.mp4
     # paired robot clip (method robot_demo); default: the shipped videos/TASK_robot.mp4
     robot_demo: str | None = input_file()
+    # where episodes start: default (the effector and objects within ±1.5–2 cm of the demo's
+    # places) | wide (each task's WIDE_SPREAD times wider: replaying the demo open loop fails)
+    starts: str = choice("default", ("default", "wide"), "starts")
     # how the demo is timed against the episode: pace (still frames skipped, the motion replayed
     # at the robot's pace; lbw.policy.reference) | uniform (the whole clip stretched onto it)
     alignment: str = choice("pace", ALIGNMENTS, "alignment")

@@ -179,3 +179,25 @@ def test_oracle_reward_of_pushing_prefers_the_contact_height_to_hovering() -> No
     env.embodiment.teleport(np.array([*behind, 0.25]))
     assert at_contact_height > env.dense_reward() + 0.05
     env.close()
+
+
+@pytest.mark.parametrize("task", envs.TASKS)
+def test_wide_starts_spread_wider_and_leave_the_default_alone(task: str) -> None:
+    """starts="wide" scales every start range by the task's WIDE_SPREAD; the default episodes
+    are the ones every result was measured on (same draws, same states)."""
+
+    def starts(env: gym.Env) -> np.ndarray:
+        rows = []
+        for seed in range(12):
+            _, info = env.reset(seed=seed)
+            rows.append(np.concatenate([p[:2] for p in info["positions"].values()]))
+        return np.array(rows)
+
+    default, wide = envs.make(task), envs.make(task, starts="wide")
+    again = envs.make(task, starts="default")
+    spread_default, spread_wide = np.ptp(starts(default), axis=0), np.ptp(starts(wide), axis=0)
+    assert spread_wide.max() > 2 * spread_default.max() and wide.unwrapped.WIDE_SPREAD > 1
+    np.testing.assert_array_equal(starts(again), starts(default))
+    check_env(wide.unwrapped, skip_render_check=True)
+    with pytest.raises(ValueError, match="starts"):
+        envs.make(task, starts="everywhere")

@@ -14,6 +14,9 @@ MUG_RADIUS, MUG_HEIGHT = 0.032, 0.085  # m
 class CoffeePushEnv(ObjectToGoalEnv):
     """Push the white mug until its centre is within 4 cm of the point under the spout."""
 
+    # starts='wide': mug ±5 cm, effector ±5 cm (demonstrator 97/100; replay 9 of 50)
+    WIDE_SPREAD = 2.5
+
     OBJECT = "mug"
     OBJECT_START = np.array([-0.03, 0.06])
     OBJECT_Z = MUG_HEIGHT / 2

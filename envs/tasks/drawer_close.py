@@ -14,13 +14,21 @@ MAX_OPENING = 0.16  # m
 OPEN_NOMINAL = 0.13  # m at reset, ± 1.5 cm
 CLOSED_BELOW = 0.02  # m: success when the opening is smaller
 HANDLE_Z = 0.06
+# m per unit of spread (wide starts): the cabinet moved in x and y, y the most — a push along x
+# reaches the drawer whatever its x, only its y asks the pusher to look
+CABINET_SHIFT = np.array([0.02, 0.05])
 
 
 class DrawerCloseEnv(TabletopEnv):
     """Push the drawer (sliding along -x out of a cabinet) until it is open less than 2 cm."""
 
+    # starts='wide': cabinet ±6 cm in x, ±15 cm in y, opening ±4.5 cm, effector ±6 cm
+    # (demonstrator 100/100; replay still 31 of 50: the drawer front is 15 cm wide)
+    WIDE_SPREAD = 3.0
+
     def _build_objects(self) -> None:
         c = self.client
+        self._center = CABINET_CENTER.copy()  # where the cabinet stands (moved by wide starts)
         wood = (0.45, 0.30, 0.2, 1.0)
         front = (0.85, 0.85, 0.8, 1.0)
         base_col = c.createCollisionShape(pb.GEOM_BOX, halfExtents=CABINET_HALF.tolist())
@@ -66,7 +74,14 @@ class DrawerCloseEnv(TabletopEnv):
         self.joints["drawer"] = (self._cabinet, 0)
 
     def _reset_task(self, rng: np.random.Generator) -> None:
-        opening = OPEN_NOMINAL + rng.uniform(-0.015, 0.015)
+        opening = min(OPEN_NOMINAL + rng.uniform(-0.015, 0.015) * self.spread, MAX_OPENING)
+        # Wide starts also move the cabinet (x, y): a drawer pushed to a fixed place closes
+        # whatever its opening, so only its position asks for feedback. Default: never moved
+        # (and no extra draw, so default episodes stay as they were).
+        self._center = CABINET_CENTER.copy()
+        if self.spread != 1.0:
+            self._center[:2] += rng.uniform(-1.0, 1.0, size=2) * CABINET_SHIFT * self.spread
+            self.client.resetBasePositionAndOrientation(self._cabinet, self._center.tolist(), (0, 0, 0, 1))
         self.client.resetJointState(self._cabinet, 0, opening, 0.0)
 
     def opening(self) -> float:
@@ -74,8 +89,8 @@ class DrawerCloseEnv(TabletopEnv):
         return float(self.client.getJointState(self._cabinet, 0)[0])
 
     def _handle(self) -> np.ndarray:
-        x = CABINET_CENTER[0] - CABINET_HALF[0] - self.opening() - 0.012  # the handle's centre
-        return np.array([x, CABINET_CENTER[1], HANDLE_Z])
+        x = self._center[0] - CABINET_HALF[0] - self.opening() - 0.012  # the handle's centre
+        return np.array([x, self._center[1], HANDLE_Z])
 
     def task_points(self) -> dict[str, np.ndarray]:
         return {"handle": self._handle()}
@@ -98,7 +113,8 @@ class DrawerCloseEnv(TabletopEnv):
         lined_up = abs(effector[1] - handle[1]) < 0.02 and effector[0] < handle[0] - 0.015
         if lined_up and effector[2] < 0.07:
             # Push through: aim past the closed front so the drawer goes fully in.
-            return self.move_toward(np.array([0.20, handle[1], approach[2]]), 0.7)
+            closed_front = self._center[0] - CABINET_HALF[0] + 0.05  # 0.20 at the nominal place
+            return self.move_toward(np.array([closed_front, handle[1], approach[2]]), 0.7)
         if np.linalg.norm(effector[:2] - approach[:2]) < 0.015:
             return self.move_toward(approach, 1.0)
         return self.move_toward(np.array([*approach[:2], 0.14]), 1.0)

@@ -13,6 +13,9 @@ BLOCK_HALF = 0.025  # m
 class PushEnv(ObjectToGoalEnv):
     """Push the red block until its centre is within 5 cm of the green goal's centre."""
 
+    # starts='wide': block ±5 cm, effector ±5 cm (demonstrator 99/100; replay 9 of 50)
+    WIDE_SPREAD = 2.5
+
     OBJECT = "block"
     OBJECT_START = np.array([-0.08, 0.0])
     OBJECT_Z = BLOCK_HALF

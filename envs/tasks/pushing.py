@@ -76,7 +76,8 @@ class ObjectToGoalEnv(TabletopEnv):
     _object: int
 
     def _reset_task(self, rng: np.random.Generator) -> None:
-        xy = self.OBJECT_START + rng.uniform(-self.START_NOISE, self.START_NOISE, size=2)
+        noise = self.START_NOISE * self.spread
+        xy = self.OBJECT_START + rng.uniform(-noise, noise, size=2)
         self.place(self._object, (*xy, self.OBJECT_Z))
 
     def object_position(self) -> np.ndarray:

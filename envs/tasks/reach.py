@@ -21,12 +21,15 @@ class ReachEnv(TabletopEnv):
     """Move the effector within 5 cm of the target just above the red marker (the effector's
     lowest height, 4.5 cm: fingertips 1 cm above the table)."""
 
+    # starts='wide': target and effector ±7 cm (replaying the demo open loop: 9 of 50)
+    WIDE_SPREAD = 3.5
+
     def _build_objects(self) -> None:
         self._marker = cylinder(self.client, 0.03, 0.004, (0, 0, 0.002), (0.9, 0.1, 0.1, 1.0), collide=False)
         self._goal = TARGET_NOMINAL.copy()
 
     def _reset_task(self, rng: np.random.Generator) -> None:
-        self._goal = TARGET_NOMINAL + rng.uniform([-0.02, -0.02, 0.0], [0.02, 0.02, 0.0])
+        self._goal = TARGET_NOMINAL + rng.uniform([-0.02, -0.02, 0.0], [0.02, 0.02, 0.0]) * self.spread
         self.place(self._marker, (self._goal[0], self._goal[1], 0.002))
 
     def task_points(self) -> dict[str, np.ndarray]:

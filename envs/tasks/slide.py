@@ -15,6 +15,9 @@ STRIKE_REACH = 0.06  # m the demonstrator follows through past the puck's start
 class SlideEnv(ObjectToGoalEnv):
     """Strike the puck so that it comes to rest within 7 cm of the far blue region's centre."""
 
+    # starts='wide': puck ±3.75 cm, effector ±5 cm (demonstrator 100/100; replay 5 of 50)
+    WIDE_SPREAD = 2.5
+
     OBJECT = "puck"
     OBJECT_START = np.array([-0.14, -0.04])
     OBJECT_Z = PUCK_HEIGHT / 2

@@ -74,7 +74,7 @@ def _bench(args: argparse.Namespace) -> None:
             if args.target == "env":
                 rows.append(bench.bench_env(task, embodiment, steps=args.steps, repeats=args.repeats))
             else:
-                rows.append(bench.bench_demos(task, embodiment, seeds=args.seeds))
+                rows.append(bench.bench_demos(task, embodiment, seeds=args.seeds, starts=args.starts))
         table = bench.env_table(rows) if args.target == "env" else bench.demos_table(rows)
     print(table)
     if args.json:
@@ -192,6 +192,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     device_option(bench)  # models, sac
     bench.add_argument("--seeds", type=int, default=100, help="demos: seeded episodes (default: 100)")
+    bench.add_argument(
+        "--starts", choices=("default", "wide"), default="default", help="demos: initial-state spread"
+    )
     bench.add_argument("--json", default=None, help="also write the rows to this JSON file")
     bench.add_argument("--quiet", action="store_true", help="no progress bar")
     bench.set_defaults(run=_bench)

@@ -91,12 +91,14 @@ def make_method_env(
     proprioception: bool = False,
     render_mode: str | None = None,
     keypoint_reward: str = "l2",
+    starts: str = "default",
 ) -> gym.Env:
     """The env a method's policy acts in (``lbw.methods``' table); ``keypoint_reward`` is the
-    norm of the keypoint methods' reward (``KeypointReward``)."""
+    norm of the keypoint methods' reward (``KeypointReward``); ``starts``: the spread of the
+    episodes' initial states (``TabletopEnv``)."""
     spec = get_method(method)
     if not spec.perceives:
-        return PhaseObservation(envs.make(task, obs_mode="state", render_mode=render_mode))
+        return PhaseObservation(envs.make(task, obs_mode="state", render_mode=render_mode, starts=starts))
     if demonstration is None or detector is None:
         raise ValueError(f"method {method!r} needs a demonstration and a keypoint detector")
     reward = (
@@ -104,7 +106,9 @@ def make_method_env(
         if spec.reward == "pixels"
         else KeypointReward(demonstration.keypoints, norm=keypoint_reward)
     )
-    env = envs.make(task, obs_mode="pixels", image_size=detector.image_size, render_mode=render_mode)
+    env = envs.make(
+        task, obs_mode="pixels", image_size=detector.image_size, render_mode=render_mode, starts=starts
+    )
     return KeypointObservation(env, detector, reward, proprioception=proprioception)
 
 
@@ -127,6 +131,7 @@ class MethodEnvFactory:
             proprioception=self.config.policy.proprioception,
             render_mode=render_mode,
             keypoint_reward=self.config.policy.keypoint_reward,
+            starts=self.config.starts,
         )
 
 
@@ -165,7 +170,7 @@ def random_policy(env: gym.Env, config: RunConfig) -> Act:
 
 def replay_policy(env: gym.Env, config: RunConfig) -> Act:
     """The ``replay`` method: the scripted demonstrator's actions in the demo clip's episode
-    (seed ``DEMO_SEED``), replayed by step whatever the episode's start: the upper bound of a
+    (seed ``DEMO_SEED``, default starts), replayed by step whatever the episode's start: the upper bound of a
     method that retargets the person's hand perfectly and never looks again. The step is read
     from the observation's phase t/T (``PhaseObservation``)."""
     demo_env = envs.make(config.task, obs_mode="state")
