@@ -308,6 +308,18 @@ def test_report_rows_are_methods_and_named_variants(tmp_path: Path) -> None:
     ]
 
 
+def test_env_steps_to_the_first_evaluation_at_0_8() -> None:
+    from lbw.evaluation.report import steps_to
+
+    seeds = [
+        {"curve": [(5000, 0.2), (10000, 0.85), (15000, 0.5)]},
+        {"curve": [(5000, 0.0), (10000, 0.6), (15000, 0.9), (20000, 1.0)]},
+        {"curve": [(5000, 0.0), (10000, 0.1)]},
+    ]
+    assert steps_to(seeds) == "12,500 (2/3)"  # the median over the seeds that got there
+    assert steps_to(seeds[2:]) == "never (0/1)" and steps_to([{"curve": []}]) == "–"
+
+
 def test_report_copies_the_best_lbw_video_and_warns_of_stale_files(tmp_path: Path) -> None:
     from lbw.video import write_video
 

@@ -88,12 +88,14 @@ TABLE_HEADER = (
     "env steps",
     "policy training, min",
     "training env steps/s",
+    "env steps to 0.8",
 )
+SOON = 0.8  # the training-evaluation success whose first env step "env steps to 0.8" reports
 
 
 def results_table(runs: list[dict[str, Any]]) -> str:
     """Markdown: one row per task and run label (method or variant), success mean ± std over seeds."""
-    lines = ["| " + " | ".join(TABLE_HEADER) + " |", "|---|---|---:|---|---:|---:|---:|"]
+    lines = ["| " + " | ".join(TABLE_HEADER) + " |", "|---|---|---:|---|---:|---:|---:|---:|"]
     lines += ["| " + " | ".join(row) + " |" for row in table_rows(runs)]
     return "\n".join(lines)
 
@@ -110,8 +112,24 @@ def table_rows(runs: list[dict[str, Any]]) -> list[list[str]]:
             speeds = [r["train_steps_per_s"] for r in group if r.get("train_steps_per_s")]
             speed = f"{np.median(speeds):.0f}" if speeds else "–"
             mean = f"{rates.mean():.2f} ± {rates.std():.2f}"
-            rows.append([task, label, mean, per_seed, steps, f"{minutes:.1f}", speed])
+            rows.append([task, label, mean, per_seed, steps, f"{minutes:.1f}", speed, steps_to(group)])
     return rows
+
+
+def first_step_at(curve: list[tuple[int, float]], success: float = SOON) -> int | None:
+    """The first env step at which a training evaluation reached ``success`` (None: never)."""
+    return next((step for step, rate in curve if rate >= success), None)
+
+
+def steps_to(group: list[dict[str, Any]], success: float = SOON) -> str:
+    """``"65,000 (3/3)"``: the median over the seeds that got there of the env steps to the first
+    training evaluation ≥ ``success``, and how many of the seeds did; "–" for runs that do not train."""
+    curves = [r["curve"] for r in group if r.get("curve")]
+    if not curves:
+        return "–"
+    reached = [step for curve in curves if (step := first_step_at(curve, success)) is not None]
+    median = f"{np.median(reached):,.0f}" if reached else "never"
+    return f"{median} ({len(reached)}/{len(curves)})"
 
 
 def seed_band(curves: list[list[tuple[int, float]]]) -> tuple[np.ndarray, ...]:
