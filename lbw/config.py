@@ -16,6 +16,7 @@ folder. A run's saved ``config.yaml`` holds the resolved paths.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -53,7 +54,8 @@ _YamlLoader.add_implicit_resolver(
 )
 
 
-def _parse_yaml(text: str) -> Any:
+def parse_yaml(text: str) -> Any:
+    """A value or document as configs read it (YAML 1.1 with ``3e-5`` a float)."""
     return yaml.load(text, Loader=_YamlLoader)
 
 
@@ -336,7 +338,7 @@ def apply_override(values: dict[str, Any], override: str) -> None:
         if not isinstance(node, dict):
             raise ConfigError(f"override {override!r}: {part!r} is not a section")
     try:
-        node[leaf] = _parse_yaml(raw)
+        node[leaf] = parse_yaml(raw)
     except yaml.YAMLError as error:
         raise ConfigError(f"override {override!r}: not a YAML value ({error.problem})") from error
 
@@ -367,7 +369,7 @@ def load_config(
         if not path.is_file():
             raise ConfigError(f"{path}: no such config file")
         try:
-            values = _parse_yaml(path.read_text())
+            values = parse_yaml(path.read_text())
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: not valid YAML ({error})") from error
         if values is None:  # an empty file would silently run every default: say so instead
@@ -383,36 +385,28 @@ def load_config(
     return from_dict(RunConfig, values)
 
 
-def resolve_paths(values: dict[str, Any], base: Path, cls: type | None = None) -> None:
-    """Join the relative input paths in ``values`` (a config's nested dict, changed in place)
-    onto ``base``; values of the wrong kind are left for the type checks to name."""
-    cls = cls or RunConfig
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+def resolve_paths(values: dict[str, Any], base: Path, prefix: str = "") -> None:
+    """Join the relative input files in ``values`` (a config's nested dict, changed in place)
+    onto ``base`` (``resolve_input`` for each key)."""
     for key, value in values.items():
-        f = fields.get(key)
-        if f is None:
-            continue  # from_dict names the unknown key
-        nested = _DATACLASSES.get(str(f.type))
-        if nested and isinstance(value, dict):
-            resolve_paths(value, base, nested)
-        elif f.metadata.get("path") and isinstance(value, str) and value:
-            values[key] = str(near(base / Path(value).expanduser()))
-        elif f.metadata.get("imports") and isinstance(value, list):
-            values[key] = [
-                str(near(base / v)) if isinstance(v, str) and v.endswith(".py") else v for v in value
-            ]
+        if isinstance(value, dict):
+            resolve_paths(value, base, f"{prefix}{key}.")
+        else:
+            values[key] = resolve_input(f"{prefix}{key}", value, base)
 
 
-def input_file_keys(cls: type | None = None, prefix: str = "") -> tuple[str, ...]:
-    """The dotted keys that name input files (``translator.checkpoint``, ``demo``, …)."""
-    keys: list[str] = []
-    for f in dataclasses.fields(cls or RunConfig):
-        nested = _DATACLASSES.get(str(f.type))
-        if nested:
-            keys += input_file_keys(nested, f"{prefix}{f.name}.")
-        elif f.metadata.get("path"):
-            keys.append(prefix + f.name)
-    return tuple(keys)
+def resolve_input(key: str, value: Any, base: Path) -> Any:
+    """The value of the dotted config ``key`` with the files it names (clips, checkpoints,
+    ``imports`` ending in ``.py``) joined onto ``base`` when relative; the value of any other
+    key, and a value of the wrong kind (left for the type checks to name), as it is."""
+    f = config_fields().get(key)
+    if f is None:
+        return value
+    if f.metadata.get("path") and isinstance(value, str) and value:
+        return str(near(base / Path(value).expanduser()))
+    if f.metadata.get("imports") and isinstance(value, list):
+        return [str(near(base / v)) if isinstance(v, str) and v.endswith(".py") else v for v in value]
+    return value
 
 
 def import_modules(names: list[Any]) -> list[ModuleType]:
@@ -453,23 +447,28 @@ def import_modules(names: list[Any]) -> list[ModuleType]:
     return modules
 
 
-def config_keys(cls: type | None = None, prefix: str = "") -> list[tuple[str, Any, str]]:
+def config_keys() -> list[tuple[str, Any, str]]:
     """Every config key as (dotted key, default, allowed values) — what ``lbw run --help`` lists."""
-    cls = cls or RunConfig
     rows = []
-    for f in dataclasses.fields(cls):
-        nested = _DATACLASSES.get(str(f.type))
-        if nested:
-            rows += config_keys(nested, f"{prefix}{f.name}.")
-            continue
+    for key, f in config_fields().items():
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
         allowed = " | ".join(_choices(f))
         if "bounds" in f.metadata:
             kind = str(f.type).split()[0].replace("list[int]", "ints")
             allowed = f"{kind} {f.metadata['bounds']}"
             allowed += ", or null" if "None" in str(f.type) else ""
-        rows.append((f"{prefix}{f.name}", default, allowed or str(f.type).replace(" | None", " or null")))
+        rows.append((key, default, allowed or str(f.type).replace(" | None", " or null")))
     return rows
+
+
+@functools.cache
+def config_fields(cls: type | None = None, prefix: str = "") -> dict[str, dataclasses.Field]:
+    """Every config key (dotted: ``policy.seed``) and its dataclass field, sections flattened."""
+    fields: dict[str, dataclasses.Field] = {}
+    for f in dataclasses.fields(cls or RunConfig):
+        nested = _DATACLASSES.get(str(f.type))
+        fields |= config_fields(nested, f"{prefix}{f.name}.") if nested else {prefix + f.name: f}
+    return fields
 
 
 def _check_value(f: dataclasses.Field, value: Any, key: str) -> None:

@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from lbw.config import ConfigError, RunConfig, import_modules, input_file_keys, load_config
+from lbw.config import ConfigError, RunConfig, import_modules, load_config, parse_yaml, resolve_input
 from lbw.files import read_jsonl
 from lbw.runtime import TRAIN_THREADS
 from lbw.shipped import near
@@ -125,16 +125,21 @@ def load_sweep(path: str | os.PathLike) -> Sweep:
     # Files a sweep file names are relative to its folder, as in a config file.
     base = path.parent
     configs = [str(near(base / c)) for c in configs]
-    grid = {k: [_path_value(k, v, base) for v in vs] for k, vs in grid.items()}
-    overrides = [o.split("=", 1)[0] + "=" + _path_value(*o.split("=", 1), base) for o in overrides]
+    grid = {k: [resolve_input(k, v, base) for v in vs] for k, vs in grid.items()}
+    overrides = [_resolved_override(o, base) for o in overrides]
     return Sweep(configs, grid, overrides, values.get("report"))
 
 
-def _path_value(key: str, value: Any, base: Path) -> Any:
-    """An override's value, joined onto ``base`` when its key names an input file."""
-    if key.strip() in input_file_keys() and isinstance(value, str) and value not in ("", "null", "~"):
-        return str(near(base / value))
-    return value
+def _resolved_override(override: str, base: Path) -> str:
+    """A ``key=value`` override of the sweep file with the files it names joined onto ``base``
+    (``resolve_input``); one that is not valid YAML is left for ``load_config`` to name."""
+    key, text = override.split("=", 1)
+    try:
+        value = parse_yaml(text)
+    except yaml.YAMLError:
+        return override
+    resolved = resolve_input(key.strip(), value, base)
+    return override if resolved == value else f"{key}={_yaml(resolved)}"
 
 
 def run_name(config: RunConfig, varied: dict[str, Any]) -> str:
