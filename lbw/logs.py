@@ -21,21 +21,8 @@ from lbw.files import JsonlLogger
 TENSORBOARD = "tensorboard"  # the events folder inside a run or stage folder
 
 
-def tensorboard_writer(folder: str | os.PathLike) -> Any:
-    """torch's ``SummaryWriter`` on ``folder``; a clear error where TensorBoard is not installed."""
-    from lbw.config import ConfigError
-
-    try:
-        from torch.utils.tensorboard import SummaryWriter
-    except ImportError as error:
-        raise ConfigError(
-            "tensorboard: true needs the tensorboard package: pip install 'lbw[tensorboard]'"
-        ) from error
-    return SummaryWriter(str(folder))
-
-
 def check_tensorboard() -> None:
-    """Raise the error ``tensorboard_writer`` would, before any work starts."""
+    """A clear error, before any work, where TensorBoard is not installed."""
     from lbw.config import ConfigError
 
     try:
@@ -44,6 +31,14 @@ def check_tensorboard() -> None:
         raise ConfigError(
             "tensorboard: true needs the tensorboard package: pip install 'lbw[tensorboard]'"
         ) from error
+
+
+def tensorboard_writer(folder: str | os.PathLike) -> Any:
+    """torch's ``SummaryWriter`` on ``folder`` (``check_tensorboard``'s error without the package)."""
+    check_tensorboard()
+    from torch.utils.tensorboard import SummaryWriter
+
+    return SummaryWriter(str(folder))
 
 
 class TrainingLog:

@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 
 from lbw.config import PolicyConfig
 from lbw.files import copy_file, prepare_run_dir, write_json
-from lbw.logs import TENSORBOARD, tensorboard_writer
+from lbw.logs import TENSORBOARD, check_tensorboard
 from lbw.policy.callbacks import (
     BEST,
     BUFFER,
@@ -192,7 +192,7 @@ def _learn(
         suffix = f"_from_{model.num_timesteps}" if model.num_timesteps else ""
         formats = [make_output_format("csv", str(run_dir), suffix)]
         if tensorboard:
-            tensorboard_writer(run_dir / TENSORBOARD).close()  # a clear error without the package
+            check_tensorboard()  # SB3's own writer would fail with a bare ImportError
             formats.append(make_output_format("tensorboard", str(run_dir / TENSORBOARD)))
         model.set_logger(Logger(str(run_dir), formats))
         evaluations = SuccessEvalCallback(
