@@ -41,7 +41,6 @@ class Method:
             ``"dense"`` (the task's shaped reward on ground truth) or ``"none"``.
         fixed_policy: a policy that is not learned, as ``"module:function"`` of
             ``(env, config) -> act`` (``act(observation) -> action``); None: SAC learns one.
-        summary: one line for tables and ``--help``.
     Methods with a clip observe keypoints (+ phase); the others ground truth (+ phase).
     """
 
@@ -50,7 +49,6 @@ class Method:
     translator: str | None
     reward: str
     fixed_policy: str | None = None
-    summary: str = ""
 
     def __post_init__(self) -> None:
         if self.clip not in (*CLIPS, None) or self.translator not in (*TRANSLATORS, None):
@@ -98,27 +96,13 @@ def method_names() -> tuple[str, ...]:
 
 
 for _method in (
-    Method("lbw", "human", "munit", "keypoints", summary="human clip, MUNIT-translated; keypoint reward"),
-    Method("lbw_cyclegan", "human", "cyclegan", "keypoints", summary="human clip, CycleGAN; keypoint reward"),
-    Method("no_translation", "human", None, "keypoints", summary="human clip as it is; keypoint reward"),
-    Method("pixel", "human", "munit", "pixels", summary="human clip, MUNIT-translated; pixel reward"),
-    Method("robot_demo", "robot", None, "keypoints", summary="paired robot clip; keypoint reward"),
-    Method("oracle", None, None, "dense", summary="dense reward on ground truth"),
-    Method(
-        "replay",
-        None,
-        None,
-        "none",
-        fixed_policy="lbw.policy.methods:replay_policy",
-        summary="the demo's demonstrator actions replayed open loop (perfect hand retargeting, no feedback)",
-    ),
-    Method(
-        "random",
-        None,
-        None,
-        "none",
-        fixed_policy="lbw.policy.methods:random_policy",
-        summary="uniform random actions",
-    ),
+    Method("lbw", "human", "munit", "keypoints"),
+    Method("lbw_cyclegan", "human", "cyclegan", "keypoints"),
+    Method("no_translation", "human", None, "keypoints"),
+    Method("pixel", "human", "munit", "pixels"),
+    Method("robot_demo", "robot", None, "keypoints"),
+    Method("oracle", None, None, "dense"),
+    Method("replay", None, None, "none", fixed_policy="lbw.policy.methods:replay_policy"),
+    Method("random", None, None, "none", fixed_policy="lbw.policy.methods:random_policy"),
 ):
     register_method(_method)
