@@ -74,13 +74,9 @@ def config_path(name: str | None) -> str | None:
     return str(shipped)
 
 
-def config_options(p: argparse.ArgumentParser, config_required: bool = True, run_folder: bool = True) -> None:
+def config_options(p: argparse.ArgumentParser, run_folder: bool = True) -> None:
     """CONFIG [KEY=VALUE …] and, for commands that make a run folder, --resume / --overwrite."""
-    p.add_argument(
-        "config",
-        nargs=None if config_required else "?",
-        help="a run config YAML, or a shipped config's name (quickstart, push, …)",
-    )
+    p.add_argument("config", help="a run config YAML, or a shipped config's name (quickstart, push, …)")
     p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="config overrides, e.g. policy.seed=1")
     if run_folder:
         p.add_argument("--resume", action="store_true", help="go on with an existing run folder")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from lbw.cli.options import config_options, device_option, output_file, run_config, task_option
+from lbw.cli.options import config_options, config_path, device_option, output_file, run_config, task_option
 from lbw.config import RunConfig
 from lbw.files import atomic_write, write_json
 from lbw.video import WRITE_SUFFIXES
@@ -138,7 +138,7 @@ def _config_models(args: argparse.Namespace, progress: bool) -> tuple[RunConfig,
     from lbw.config import load_config, task_config
     from lbw.stages import configured_perception
 
-    config = load_config(args.config) if args.config else task_config(args.task)
+    config = load_config(config_path(args.config)) if args.config else task_config(args.task)
     models = configured_perception(config, progress=progress)
     keypoints = args.keypoints or models.get("keypoints")
     untranslated = getattr(args, "no_translation", False)
@@ -154,10 +154,14 @@ def _config_models(args: argparse.Namespace, progress: bool) -> tuple[RunConfig,
 def _model_options(p: argparse.ArgumentParser) -> None:
     """--config, --keypoints, --translator: the models a command runs (``_config_models``)."""
     p.add_argument(
-        "--config", default=None, help="the run config whose models to use (default: configs/TASK.yaml)"
+        "--config",
+        default=None,
+        help="the run config whose models to use: a file or a shipped config's name (default: TASK's)",
     )
     p.add_argument("--keypoints", default=None, help="transporter.pt (default: the config's)")
-    p.add_argument("--translator", default=None, help="translator.pt (default: the config's)")
+    p.add_argument(
+        "--translator", default=None, help="translator.pt (default: the config's, or its task's MUNIT)"
+    )
 
 
 def _check_demo(args: argparse.Namespace) -> None:
@@ -395,11 +399,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "translated clip and the paired robot clip. Writes OUT/alignment.json.",
     )
     task_option(align)
-    align.add_argument(
-        "--config", default=None, help="the run config whose models to use (default: configs/TASK.yaml)"
-    )
-    align.add_argument("--keypoints", default=None, help="transporter.pt (default: the config's)")
-    align.add_argument("--translator", default=None, help="translator.pt (default: the config's MUNIT)")
+    _model_options(align)
     align.add_argument("--seed", type=int, default=0, help="demo seed (default: 0)")
     align.add_argument("--appearance", default="default", help="the demonstrator's look (default: default)")
     align.add_argument("--out", default=None, help="output folder (default: runs/TASK/alignment)")

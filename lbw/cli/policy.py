@@ -104,7 +104,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         epilog=config_keys_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    config_options(run, config_required=True)
+    config_options(run)
     run.set_defaults(run=_run)
 
     train = commands.add_parser(
@@ -113,7 +113,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Train Soft Actor-Critic on the config's method and task, in RUN/policy/: "
         "best_model.zip (by evaluation success), evaluations.jsonl, progress.csv, checkpoints.",
     )
-    config_options(train, config_required=True)
+    config_options(train)
     train.set_defaults(run=_train_policy)
 
     evaluate = commands.add_parser(
