@@ -95,7 +95,6 @@ class TabletopEnv(gym.Env):
         self.image_size = image_size
         self.obs_mode = obs_mode
         self.render_mode = render_mode
-        self.starts = starts
         # × every start range of the task (1: the default; the draws are then the same as ever)
         self.spread = 1.0 if starts == "default" else self.WIDE_SPREAD
         if appearance is not None and embodiment != "human":

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from lbw.envs import registered_tasks
+from lbw.envs import TabletopEnv, registered_tasks
 from lbw.envs.appearance import PRESETS
 from lbw.methods import Method, get_method, method_names
 from lbw.shipped import near, shipped_path
@@ -244,7 +244,7 @@ class RunConfig(_Section):
     robot_demo: str | None = input_file()
     # where episodes start: default (the effector and objects within ±1.5–2 cm of the demo's
     # places) | wide (each task's WIDE_SPREAD times wider: replaying the demo open loop fails)
-    starts: str = choice("default", ("default", "wide"), "starts")
+    starts: str = choice("default", TabletopEnv.STARTS, "starts")
     # how the demo is timed against the episode: pace (still frames skipped, the motion replayed
     # at the robot's pace; lbw.policy.reference) | uniform (the whole clip stretched onto it)
     alignment: str = choice("pace", ALIGNMENTS, "alignment")

@@ -78,8 +78,8 @@ class DrawerCloseEnv(TabletopEnv):
         # Wide starts also move the cabinet (x, y): a drawer pushed to a fixed place closes
         # whatever its opening, so only its position asks for feedback. Default: never moved
         # (and no extra draw, so default episodes stay as they were).
-        self._center = CABINET_CENTER.copy()
         if self.spread != 1.0:
+            self._center = CABINET_CENTER.copy()
             self._center[:2] += rng.uniform(-1.0, 1.0, size=2) * CABINET_SHIFT * self.spread
             self.client.resetBasePositionAndOrientation(self._cabinet, self._center.tolist(), (0, 0, 0, 1))
         self.client.resetJointState(self._cabinet, 0, opening, 0.0)

@@ -10,7 +10,7 @@ from tqdm.auto import tqdm
 
 from lbw.cli.options import common, device_option, task_option
 from lbw.config import task_config
-from lbw.envs import EMBODIMENTS, TASKS
+from lbw.envs import EMBODIMENTS, TASKS, TabletopEnv
 from lbw.envs.appearance import HELD_OUT
 from lbw.files import write_json
 from lbw.methods import method_names
@@ -193,7 +193,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     device_option(bench)  # models, sac
     bench.add_argument("--seeds", type=int, default=100, help="demos: seeded episodes (default: 100)")
     bench.add_argument(
-        "--starts", choices=("default", "wide"), default="default", help="demos: initial-state spread"
+        "--starts", choices=TabletopEnv.STARTS, default="default", help="demos: initial-state spread"
     )
     bench.add_argument("--json", default=None, help="also write the rows to this JSON file")
     bench.add_argument("--quiet", action="store_true", help="no progress bar")
