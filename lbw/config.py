@@ -26,6 +26,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
@@ -39,6 +40,7 @@ from lbw.shipped import near, shipped_path
 
 KEYPOINT_REWARDS = ("l2", "per_keypoint")  # norms of the keypoint reward (lbw.policy.KeypointReward)
 ALIGNMENTS = ("pace", "uniform")  # how a demo is timed against the episode (lbw.policy.reference)
+ANCHORS = ("image", "start")  # where a demo is laid onto the episode (lbw.policy.reference)
 DEMO_CHECKS = ("warn", "refuse", "off")  # what a run does with a clip check-demo flags (lbw.preflight)
 
 
@@ -194,6 +196,9 @@ class PolicyConfig(_Section):
     # env steps between updates (2 keeps training ≥ 100 env steps/s on 2 CPU cores)
     train_freq: int = setting(2, **COUNT)
     gradient_steps: int = setting(1, **COUNT)  # gradient steps per update
+    # training envs stepped side by side in subprocesses (1: one env, in this process); the
+    # updates per env step (gradient_steps / train_freq) stay what they are with one env
+    n_envs: int = setting(1, **COUNT)
     n_steps: int = setting(3, **COUNT)  # n-step returns for the critic's target (1: plain one-step TD)
     # σ of Ornstein-Uhlenbeck noise added to the training actions (0: none, SAC's own sampling
     # only): it drifts over an episode, so the arm wanders whole centimetres, not jitters
@@ -219,6 +224,20 @@ class PolicyConfig(_Section):
     def check(self) -> None:
         if self.excursions > 0 and self.action_noise > 0:
             raise ConfigError("policy.action_noise and policy.excursions: choose one (set the other to 0)")
+        self.update_schedule()  # raises if n_envs cannot keep the update ratio
+
+    def update_schedule(self) -> tuple[int, int]:
+        """SB3's ``(train_freq, gradient_steps)`` counted in steps of all ``n_envs`` envs at
+        once, for the same gradient steps per env step as ``train_freq`` / ``gradient_steps``
+        give one env: (2, 1) with 2 envs is an update after every step of both, (1, 1)."""
+        vec_freq = max(1, self.train_freq // self.n_envs)
+        steps = Fraction(self.gradient_steps * vec_freq * self.n_envs, self.train_freq)
+        if steps.denominator != 1:
+            raise ConfigError(
+                f"policy.n_envs={self.n_envs} cannot keep {self.gradient_steps} gradient step(s) per "
+                f"{self.train_freq} env steps: choose n_envs dividing train_freq, or a multiple of it"
+            )
+        return vec_freq, int(steps)
 
 
 @dataclass
@@ -248,6 +267,10 @@ class RunConfig(_Section):
     # how the demo is timed against the episode: pace (still frames skipped, the motion replayed
     # at the robot's pace; lbw.policy.reference) | uniform (the whole clip stretched onto it)
     alignment: str = choice("pace", ALIGNMENTS, "alignment")
+    # where the demo is laid onto the episode: image (its keypoints where the clip has them) |
+    # start (moved with the scene: each episode's first keypoints displace the reference, so a
+    # target, block or drawer that starts elsewhere moves the demo's motion with it)
+    anchor: str = choice("image", ANCHORS, "anchor")
     # a clip that lbw check-demo's checks flag (another task, a translation that lost the arm):
     # warn (print why, train anyway) | refuse (stop before the policy trains) | off (no check).
     # warn by default: the checks also flag clips that teach (the shipped reach clip: its MUNIT

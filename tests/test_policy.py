@@ -25,7 +25,7 @@ from lbw.policy.callbacks import (
 )
 from lbw.policy.exploration import exploration_noise
 from lbw.policy.methods import Demonstration, load_demonstration, make_method_env
-from lbw.policy.reference import resample, resample_frames, to_unit
+from lbw.policy.reference import anchor_to_start, resample, resample_frames, to_unit
 from lbw.policy.sac import SELECTION, build_sac, resize_replay_buffer, train_sac
 from lbw.policy.wrappers import KeypointReward, PixelReward
 from lbw.video import VideoError, write_video
@@ -74,6 +74,34 @@ def test_rewards_are_negative_distances() -> None:
     frames = np.full((3, 4, 4, 3), 255, np.uint8)
     assert PixelReward(frames)(frames[0], None, 2) == pytest.approx(0.0, abs=1e-6)
     assert PixelReward(frames)(np.zeros((4, 4, 3), np.uint8), None, 2) == pytest.approx(-2.0)
+
+
+
+def test_anchor_moves_the_reference_with_the_scene() -> None:
+    # A reach demo: keypoint 0 the gripper, moving from (-0.5, 0) onto the target, keypoint 1
+    # at (0.5, 0), which does not move.
+    steps = np.linspace(0.0, 1.0, 11)[:, None]
+    gripper = np.hstack([-0.5 + steps, np.zeros_like(steps)])
+    target = np.tile([0.5, 0.0], (11, 1))
+    reference = np.stack([gripper, target], axis=1).astype(np.float32)  # (11, 2, 2)
+    # This episode's gripper starts 0.1 higher, its target 0.2 lower.
+    start = reference[0] + np.array([[0.0, 0.1], [0.0, -0.2]], np.float32)
+    moved = anchor_to_start(reference, start)
+    assert moved.shape == reference.shape
+    np.testing.assert_allclose(moved[0], start, atol=1e-3)  # the episode's own start
+    np.testing.assert_allclose(moved[-1, 0], [0.5, -0.2], atol=1e-3)  # the gripper ends on the target
+    np.testing.assert_allclose(moved[:, 1], np.tile([0.5, -0.2], (11, 1)), atol=1e-3)
+    assert np.all(np.diff(moved[:, 0, 1]) <= 1e-6)  # moving on from its start to the target's
+    # No displacement, no change; the reward compares with the episode's moved reference.
+    np.testing.assert_allclose(anchor_to_start(reference, reference[0]), reference, atol=1e-6)
+    reward = KeypointReward(reference, anchor="start")
+    reward.reset(None, start)
+    assert reward(None, moved[5], 5) == pytest.approx(0.0, abs=1e-6)
+    fixed = KeypointReward(reference)
+    fixed.reset(None, start)
+    assert fixed(None, reference[5], 5) == pytest.approx(0.0)  # anchor "image": as given
+    with pytest.raises(ValueError, match="anchor"):
+        KeypointReward(reference, anchor="object")
 
 
 @CHECK_WRAPPED
@@ -170,6 +198,40 @@ def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Pat
     assert resumed.replay_buffer_kwargs == {"n_steps": config.n_steps, "gamma": config.gamma}
     assert (tmp_path / "policy" / "progress.csv").is_file()  # the first session's log is kept
     assert (tmp_path / "policy" / "progress_from_200.csv").is_file()
+
+
+def test_update_schedule_keeps_updates_per_env_step() -> None:
+    # (train_freq, gradient_steps) of SB3, counted in steps of all envs at once.
+    assert PolicyConfig(train_freq=2, gradient_steps=1).update_schedule() == (2, 1)
+    assert PolicyConfig(train_freq=2, gradient_steps=1, n_envs=2).update_schedule() == (1, 1)
+    assert PolicyConfig(train_freq=2, gradient_steps=1, n_envs=4).update_schedule() == (1, 2)
+    assert PolicyConfig(train_freq=4, gradient_steps=1, n_envs=2).update_schedule() == (2, 1)
+    with pytest.raises(ConfigError, match="policy.n_envs=3"):
+        PolicyConfig(train_freq=2, n_envs=3)
+
+
+def test_sac_with_parallel_envs(detector, demonstration, tmp_path: Path) -> None:
+    from stable_baselines3 import SAC
+
+    config = tiny_sac_config(eval_every=100, n_envs=2, excursions=0.1)
+    make = lambda: make_method_env("lbw", "reach", demonstration, detector)  # noqa: E731
+    run = tmp_path / "policy"
+    train_sac(make, config, run, progress=False)
+    # Evaluations and checkpoints at the same env steps as with one env.
+    assert [r["iteration"] for r in read_jsonl(run / EVALUATIONS)] == [100, 200]
+    model = SAC.load(run / LAST)
+    model.load_replay_buffer(run / BUFFER)
+    # 200 transitions in 100 rows of 2 envs; one update per 2 env steps, as with one env.
+    assert model.num_timesteps == 200 and model.replay_buffer.n_envs == 2
+    assert model.replay_buffer.buffer_size == 100 and model.replay_buffer.full
+    assert model._n_updates == (200 - config.learning_starts) // config.train_freq
+    with pytest.raises(ValueError, match="policy.n_envs=2"):
+        train_sac(make, tiny_sac_config(total_steps=300), run, resume=True, progress=False)
+    # Each env explores on its own: the excursions of the two envs are independent.
+    noise = exploration_noise(config, 3)
+    np.random.seed(0)
+    pushes = np.array([noise() for _ in range(500)])  # (steps, envs, action_dim)
+    assert pushes.shape == (500, 2, 3) and not np.array_equal(pushes[:, 0], pushes[:, 1])
 
 
 def test_top_candidates_are_kept_and_rescored(detector, demonstration, tmp_path: Path) -> None:

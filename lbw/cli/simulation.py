@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from lbw.cli.options import common, device_option, task_option
-from lbw.config import task_config
+from lbw.config import PolicyConfig, task_config
 from lbw.envs import EMBODIMENTS, TASKS, TabletopEnv
 from lbw.envs.appearance import HELD_OUT
 from lbw.files import write_json
@@ -51,6 +51,16 @@ def _collect(args: argparse.Namespace) -> None:
     print(f"wrote {len(data)} frames from {data.meta['num_episodes']} episodes to {out}")
 
 
+def _bench_policy_config(task: str, n_envs: int | None) -> PolicyConfig:
+    """The task config's policy settings, with ``n_envs`` training envs if given."""
+    policy = task_config(task).policy
+    if n_envs is None:
+        return policy
+    policy = replace(policy, n_envs=n_envs)
+    policy.check()
+    return policy
+
+
 def _bench(args: argparse.Namespace) -> None:
     from lbw import bench
 
@@ -61,10 +71,10 @@ def _bench(args: argparse.Namespace) -> None:
         rows = [bench.bench_sac(device=args.device, steps=args.steps, repeats=args.repeats)]
         table = bench.sac_table(rows)
     elif args.target == "policy":
-        grid = [(t, m) for t in args.tasks for m in args.methods]
+        grid = [(t, m, n) for t in args.tasks for m in args.methods for n in args.n_envs or [None]]
         rows = [
-            bench.bench_policy(t, m, repeats=args.repeats, policy=task_config(t).policy)
-            for t, m in tqdm(grid, disable=args.quiet)
+            bench.bench_policy(t, m, repeats=args.repeats, policy=_bench_policy_config(t, n))
+            for t, m, n in tqdm(grid, disable=args.quiet)
         ]
         table = bench.policy_table(rows)
     else:
@@ -185,6 +195,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=["lbw", "pixel", "oracle"],
         metavar="METHOD",
         help="policy: methods (default: lbw pixel oracle)",
+    )
+    bench.add_argument(
+        "--n-envs",
+        nargs="+",
+        type=int,
+        default=None,
+        metavar="N",
+        help="policy: training envs to time (default: the task config's policy.n_envs)",
     )
     bench.add_argument("--steps", type=int, default=300, help="env, sac: steps per timed run (default: 300)")
     bench.add_argument(

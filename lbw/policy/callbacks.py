@@ -32,6 +32,13 @@ CANDIDATES = "candidates"
 BEST_AT_LAST = "best_model_at_last.zip"  # the best model as it stood when last_model.zip was saved
 
 
+def passed_multiple(callback: BaseCallback, every: int) -> bool:
+    """Whether the last step of the training envs took ``num_timesteps`` past a multiple of
+    ``every`` (it adds ``n_envs`` env steps at once)."""
+    steps = callback.num_timesteps
+    return steps // every > (steps - callback.model.n_envs) // every
+
+
 class SuccessEvalCallback(BaseCallback):
     """Every ``every`` env steps (and at the end), roll the deterministic policy out on
     ``episodes`` seeded episodes of ``eval_env``, log ``eval/*`` and keep the best model (and,
@@ -49,7 +56,7 @@ class SuccessEvalCallback(BaseCallback):
         self._clock = (time.perf_counter(), 0)
 
     def _on_step(self) -> bool:
-        if self.num_timesteps % self.every == 0:
+        if passed_multiple(self, self.every):
             self.evaluate()
         return True
 
@@ -97,7 +104,7 @@ class ResumeCheckpointCallback(BaseCallback):
         self.every, self.run_dir = every, run_dir
 
     def _on_step(self) -> bool:
-        if self.num_timesteps % self.every == 0:
+        if passed_multiple(self, self.every):
             self.save()
         return True
 
@@ -163,8 +170,8 @@ class ProgressBarCallback(BaseCallback):
         self.bar = tqdm(total=self.total, initial=self.num_timesteps, desc="train policy", unit="step")
 
     def _on_step(self) -> bool:
-        self.bar.update(1)
-        if self.num_timesteps % 1000 == 0 and self.evaluations.best >= 0:
+        self.bar.update(self.model.n_envs)
+        if passed_multiple(self, 1000) and self.evaluations.best >= 0:
             self.bar.set_postfix(best_success=f"{self.evaluations.best:.2f}")
         return True
 

@@ -10,7 +10,7 @@ for 5–20 steps. ``StopExplorationCallback`` (``callbacks``) turns either off a
 from __future__ import annotations
 
 import numpy as np
-from stable_baselines3.common.noise import ActionNoise, OrnsteinUhlenbeckActionNoise
+from stable_baselines3.common.noise import ActionNoise, OrnsteinUhlenbeckActionNoise, VectorizedActionNoise
 
 from lbw.config import PolicyConfig
 
@@ -44,10 +44,13 @@ class ExcursionNoise(ActionNoise):
 def exploration_noise(config: PolicyConfig, action_dim: int) -> ActionNoise | None:
     """The noise added to training actions: Ornstein-Uhlenbeck with σ = ``action_noise`` (SB3's
     θ = 0.15, dt = 0.01: nearly a random walk of 0.1 σ per step, reset every episode), or
-    excursions started with probability ``excursions`` per step; None if both are 0."""
+    excursions started with probability ``excursions`` per step; None if both are 0. With
+    ``n_envs`` > 1, one independent noise per env (each reset with its own episode)."""
     if config.excursions > 0:
-        return ExcursionNoise(action_dim, config.excursions)
-    if config.action_noise > 0:
+        noise: ActionNoise = ExcursionNoise(action_dim, config.excursions)
+    elif config.action_noise > 0:
         zeros = np.zeros(action_dim)
-        return OrnsteinUhlenbeckActionNoise(mean=zeros, sigma=np.full(action_dim, config.action_noise))
-    return None
+        noise = OrnsteinUhlenbeckActionNoise(mean=zeros, sigma=np.full(action_dim, config.action_noise))
+    else:
+        return None
+    return VectorizedActionNoise(noise, config.n_envs) if config.n_envs > 1 else noise

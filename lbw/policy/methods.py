@@ -92,10 +92,12 @@ def make_method_env(
     render_mode: str | None = None,
     keypoint_reward: str = "l2",
     starts: str = "default",
+    anchor: str = "image",
 ) -> gym.Env:
     """The env a method's policy acts in (``lbw.methods``' table); ``keypoint_reward`` is the
-    norm of the keypoint methods' reward (``KeypointReward``); ``starts``: the spread of the
-    episodes' initial states (``TabletopEnv``)."""
+    norm of the keypoint methods' reward and ``anchor`` where its reference lies
+    (``KeypointReward``); ``starts``: the spread of the episodes' initial states
+    (``TabletopEnv``)."""
     spec = get_method(method)
     if not spec.perceives:
         return PhaseObservation(envs.make(task, obs_mode="state", render_mode=render_mode, starts=starts))
@@ -104,7 +106,7 @@ def make_method_env(
     reward = (
         PixelReward(demonstration.reference_frames)
         if spec.reward == "pixels"
-        else KeypointReward(demonstration.keypoints, norm=keypoint_reward)
+        else KeypointReward(demonstration.keypoints, norm=keypoint_reward, anchor=anchor)
     )
     env = envs.make(
         task, obs_mode="pixels", image_size=detector.image_size, render_mode=render_mode, starts=starts
@@ -132,6 +134,7 @@ class MethodEnvFactory:
             render_mode=render_mode,
             keypoint_reward=self.config.policy.keypoint_reward,
             starts=self.config.starts,
+            anchor=self.config.anchor,
         )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,7 +27,9 @@ from stable_baselines3 import SAC
 from stable_baselines3.common.buffers import NStepReplayBuffer, ReplayBuffer
 from stable_baselines3.common.callbacks import CallbackList
 from stable_baselines3.common.logger import Logger, make_output_format
+from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.utils import LinearSchedule
+from stable_baselines3.common.vec_env import SubprocVecEnv, VecEnv
 from tqdm.auto import tqdm
 
 from lbw.config import PolicyConfig
@@ -88,8 +91,9 @@ def replay_capacity(config: PolicyConfig) -> int:
 
 
 def resize_replay_buffer(buffer: ReplayBuffer, capacity: int) -> ReplayBuffer:
-    """The same transitions in a buffer of ``capacity`` (the newest ones, if fewer fit), in
-    chronological order from index 0; the buffer itself if its capacity is already that."""
+    """The same transitions in a buffer of ``capacity`` rows (of ``n_envs`` transitions each;
+    the newest ones, if fewer fit), in chronological order from index 0; the buffer itself if
+    its capacity is already that."""
     if buffer.buffer_size == capacity:
         return buffer
     size = buffer.buffer_size if buffer.full else buffer.pos
@@ -114,10 +118,36 @@ def learning_rate_schedule(config: PolicyConfig) -> float | LinearSchedule:
     return LinearSchedule(config.learning_rate, config.learning_rate_final, end_fraction=1.0)
 
 
-def build_sac(env: gym.Env, config: PolicyConfig, device: str = POLICY_DEVICE) -> SAC:
+class SubprocessEnv:
+    """Makes one of the training envs inside its ``SubprocVecEnv`` worker: one torch thread
+    there (the workers and the learner share the cores), SB3's ``Monitor`` for episode stats.
+    The worker ignores Ctrl-C: the learner saves its resume point, then closes the workers."""
+
+    def __init__(self, make_env: Callable[[], gym.Env]) -> None:
+        self.make_env = make_env
+
+    def __call__(self) -> gym.Env:
+        import torch
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        torch.set_num_threads(1)
+        return Monitor(self.make_env())
+
+
+def training_env(make_env: Callable[[], gym.Env], n_envs: int) -> gym.Env | VecEnv:
+    """The env SAC collects from: ``make_env()`` itself, or ``n_envs`` of them stepped side by
+    side in subprocesses (the keypoint net, render and physics of each on its own core)."""
+    if n_envs == 1:
+        return make_env()
+    return SubprocVecEnv([SubprocessEnv(make_env) for _ in range(n_envs)])
+
+
+def build_sac(env: gym.Env | VecEnv, config: PolicyConfig, device: str = POLICY_DEVICE) -> SAC:
     """SB3 SAC with the config's sizes and update ratio: small MLPs, batches and one gradient
-    step per ``train_freq`` env steps keep it ≥ 100 env steps/s on 2 CPU cores."""
+    step per ``train_freq`` env steps keep it ≥ 100 env steps/s on 2 CPU cores. ``env``: one
+    env, or ``config.n_envs`` of them as a ``VecEnv`` (``training_env``)."""
     n_step = config.n_steps > 1
+    train_freq, gradient_steps = config.update_schedule()
     return SAC(
         "MlpPolicy",
         env,
@@ -126,8 +156,8 @@ def build_sac(env: gym.Env, config: PolicyConfig, device: str = POLICY_DEVICE) -
         learning_starts=config.learning_starts,
         batch_size=config.batch_size,
         gamma=config.gamma,
-        train_freq=config.train_freq,
-        gradient_steps=config.gradient_steps,
+        train_freq=train_freq,
+        gradient_steps=gradient_steps,
         action_noise=exploration_noise(config, env.action_space.shape[0]),
         # The n-step buffer named explicitly (not ``n_steps=``): SB3 then reloads it silently.
         replay_buffer_class=NStepReplayBuffer if n_step else None,
@@ -154,14 +184,14 @@ def train_sac(
     ``tensorboard``: SB3's log (``train/*``, ``eval/*``) also in ``run_dir/tensorboard``."""
     run_dir = prepare_run_dir(run_dir, resume=resume, overwrite=overwrite)
     write_json(run_dir / "policy_config.json", config.__dict__)
-    env, eval_env = make_env(), make_env()
+    env, eval_env = training_env(make_env, config.n_envs), make_env()
     with torch_threads(1):
         _learn(env, eval_env, config, run_dir, resume, progress, device, tensorboard)
     return run_dir / BEST
 
 
 def _learn(
-    env: gym.Env,
+    env: gym.Env | VecEnv,
     eval_env: gym.Env,
     config: PolicyConfig,
     run_dir: Path,
@@ -181,9 +211,16 @@ def _learn(
                 custom_objects={"learning_rate": learning_rate_schedule(config)},
             )
             model.load_replay_buffer(run_dir / BUFFER)
+            if model.replay_buffer.n_envs != model.n_envs:
+                raise ValueError(
+                    f"{run_dir} was trained with policy.n_envs={model.replay_buffer.n_envs}: "
+                    f"resume it with that, not {model.n_envs}"
+                )
             rewind_to_resume_point(run_dir, model.num_timesteps)
-            # A run resumed with more steps (or another capacity) gets the capacity it asks for.
-            model.replay_buffer = resize_replay_buffer(model.replay_buffer, replay_capacity(config))
+            # A run resumed with more steps (or another capacity) gets the capacity it asks for
+            # (SB3's buffer holds capacity / n_envs rows of n_envs transitions).
+            rows = max(replay_capacity(config) // model.n_envs, 1)
+            model.replay_buffer = resize_replay_buffer(model.replay_buffer, rows)
             model.action_noise = exploration_noise(config, env.action_space.shape[0])
         else:
             model = build_sac(env, config, device)
@@ -211,9 +248,9 @@ def _learn(
                 )
             except KeyboardInterrupt:
                 # Ctrl-C: --resume goes on from here, counted from the last whole update interval
-                # (SB3 collects train_freq steps at a time: from an odd count a resumed run would
-                # end one step past total_steps).
-                model.num_timesteps -= model.num_timesteps % config.train_freq
+                # (SB3 collects train_freq steps of every env at a time: from a count between two
+                # a resumed run would end past total_steps).
+                model.num_timesteps -= model.num_timesteps % (config.update_schedule()[0] * model.n_envs)
                 save_resume_point(model, run_dir)
                 raise
         if config.select_top > 1 and (remaining > 0 or not (run_dir / SELECTION).exists()):
