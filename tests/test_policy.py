@@ -76,7 +76,6 @@ def test_rewards_are_negative_distances() -> None:
     assert PixelReward(frames)(np.zeros((4, 4, 3), np.uint8), None, 2) == pytest.approx(-2.0)
 
 
-
 def test_anchor_moves_the_reference_with_the_scene() -> None:
     # A reach demo: keypoint 0 the gripper, moving from (-0.5, 0) onto the target, keypoint 1
     # at (0.5, 0), which does not move.
