@@ -40,7 +40,6 @@ from lbw.shipped import near, shipped_path
 
 KEYPOINT_REWARDS = ("l2", "per_keypoint")  # norms of the keypoint reward (lbw.policy.KeypointReward)
 ALIGNMENTS = ("pace", "uniform")  # how a demo is timed against the episode (lbw.policy.reference)
-ANCHORS = ("image", "start")  # where a demo is laid onto the episode (lbw.policy.reference)
 DEMO_CHECKS = ("warn", "refuse", "off")  # what a run does with a clip check-demo flags (lbw.preflight)
 
 
@@ -267,10 +266,6 @@ class RunConfig(_Section):
     # how the demo is timed against the episode: pace (still frames skipped, the motion replayed
     # at the robot's pace; lbw.policy.reference) | uniform (the whole clip stretched onto it)
     alignment: str = choice("pace", ALIGNMENTS, "alignment")
-    # where the demo is laid onto the episode: image (its keypoints where the clip has them) |
-    # start (moved with the scene: each episode's first keypoints displace the reference, so a
-    # target, block or drawer that starts elsewhere moves the demo's motion with it)
-    anchor: str = choice("image", ANCHORS, "anchor")
     # a clip that lbw check-demo's checks flag (another task, a translation that lost the arm):
     # warn (print why, train anyway) | refuse (stop before the policy trains) | off (no check).
     # warn by default: the checks also flag clips that teach (the shipped reach clip: its MUNIT

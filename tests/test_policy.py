@@ -25,7 +25,7 @@ from lbw.policy.callbacks import (
 )
 from lbw.policy.exploration import exploration_noise
 from lbw.policy.methods import Demonstration, load_demonstration, make_method_env
-from lbw.policy.reference import anchor_to_start, resample, resample_frames, to_unit
+from lbw.policy.reference import resample, resample_frames, to_unit
 from lbw.policy.sac import SELECTION, build_sac, resize_replay_buffer, train_sac
 from lbw.policy.wrappers import KeypointReward, PixelReward
 from lbw.video import VideoError, write_video
@@ -74,33 +74,6 @@ def test_rewards_are_negative_distances() -> None:
     frames = np.full((3, 4, 4, 3), 255, np.uint8)
     assert PixelReward(frames)(frames[0], None, 2) == pytest.approx(0.0, abs=1e-6)
     assert PixelReward(frames)(np.zeros((4, 4, 3), np.uint8), None, 2) == pytest.approx(-2.0)
-
-
-def test_anchor_moves_the_reference_with_the_scene() -> None:
-    # A reach demo: keypoint 0 the gripper, moving from (-0.5, 0) onto the target, keypoint 1
-    # at (0.5, 0), which does not move.
-    steps = np.linspace(0.0, 1.0, 11)[:, None]
-    gripper = np.hstack([-0.5 + steps, np.zeros_like(steps)])
-    target = np.tile([0.5, 0.0], (11, 1))
-    reference = np.stack([gripper, target], axis=1).astype(np.float32)  # (11, 2, 2)
-    # This episode's gripper starts 0.1 higher, its target 0.2 lower.
-    start = reference[0] + np.array([[0.0, 0.1], [0.0, -0.2]], np.float32)
-    moved = anchor_to_start(reference, start)
-    assert moved.shape == reference.shape
-    np.testing.assert_allclose(moved[0], start, atol=1e-3)  # the episode's own start
-    np.testing.assert_allclose(moved[-1, 0], [0.5, -0.2], atol=1e-3)  # the gripper ends on the target
-    np.testing.assert_allclose(moved[:, 1], np.tile([0.5, -0.2], (11, 1)), atol=1e-3)
-    assert np.all(np.diff(moved[:, 0, 1]) <= 1e-6)  # moving on from its start to the target's
-    # No displacement, no change; the reward compares with the episode's moved reference.
-    np.testing.assert_allclose(anchor_to_start(reference, reference[0]), reference, atol=1e-6)
-    reward = KeypointReward(reference, anchor="start")
-    reward.reset(None, start)
-    assert reward(None, moved[5], 5) == pytest.approx(0.0, abs=1e-6)
-    fixed = KeypointReward(reference)
-    fixed.reset(None, start)
-    assert fixed(None, reference[5], 5) == pytest.approx(0.0)  # anchor "image": as given
-    with pytest.raises(ValueError, match="anchor"):
-        KeypointReward(reference, anchor="object")
 
 
 @CHECK_WRAPPED

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lbw.cli.options import config_options, config_path, device_option, output_file, run_config, task_option
 from lbw.config import RunConfig
+from lbw.envs import TabletopEnv
 from lbw.files import atomic_write, write_json
 from lbw.video import WRITE_SUFFIXES
 
@@ -253,6 +254,41 @@ def _eval_alignment(args: argparse.Namespace) -> None:
     print(f"wrote {out / 'alignment.json'}")
 
 
+def _eval_reward(args: argparse.Namespace) -> None:
+    from lbw.evaluation.reward import ranking_table, reward_ranking
+    from lbw.policy.methods import method_env_factory
+
+    out = Path(args.out or Path("runs") / args.task / "reward" / args.starts)
+    _refuse_overwrite(out / "reward.json", args.overwrite)
+    config, keypoints, translator = _config_models(args, progress=False)
+    stages = {"keypoints": str(keypoints)} | ({"translator": str(translator)} if translator else {})
+    factory = method_env_factory(config, stages)
+    result = {
+        **reward_ranking(
+            args.task,
+            factory.demonstration,
+            factory.detector,
+            starts=args.starts,
+            episodes=args.episodes,
+            progress=not args.quiet,
+        ),
+        "keypoints": str(keypoints),
+        "translator": str(translator),
+        "alignment": config.alignment,
+        "command": "lbw " + " ".join(sys.argv[1:]),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "reward.json", result)
+    print(ranking_table([result]))
+    print(f"wrote {out / 'reward.json'}")
+
+
+def _reward_table(args: argparse.Namespace) -> None:
+    from lbw.evaluation.reward import ranking_table
+
+    print(ranking_table([json.loads(Path(p).read_text()) for p in args.results]))
+
+
 def _alignment_table(args: argparse.Namespace) -> None:
     from lbw.evaluation.alignment import alignment_table
 
@@ -405,6 +441,36 @@ def register(commands: argparse._SubParsersAction) -> None:
     align.add_argument("--out", default=None, help="output folder (default: runs/TASK/alignment)")
     align.add_argument("--overwrite", action="store_true", help="replace an existing OUT/alignment.json")
     align.set_defaults(run=_eval_alignment)
+
+    reward = commands.add_parser(
+        "eval-reward",
+        help="check that the keypoint reward prefers success, before training",
+        description="On evaluation episodes, score two robot trajectories with the task's keypoint "
+        "reward (the config's clip and models): the scripted demonstrator acting on the episode "
+        "(it succeeds) and the demo episode's actions replayed open loop (it fails where the start "
+        "differs). Reports, per reward norm, how often the success is ranked above the replay. "
+        "Writes OUT/reward.json.",
+    )
+    task_option(reward)
+    _model_options(reward)
+    reward.add_argument(
+        "--starts", choices=TabletopEnv.STARTS, default="wide", help="initial-state spread (default: wide)"
+    )
+    reward.add_argument(
+        "--episodes", type=int, default=30, help="evaluation episodes, seeds 10000+i (default: 30)"
+    )
+    reward.add_argument("--out", default=None, help="output folder (default: runs/TASK/reward/STARTS)")
+    reward.add_argument("--overwrite", action="store_true", help="replace an existing OUT/reward.json")
+    reward.add_argument("--quiet", action="store_true", help="no progress bar")
+    reward.set_defaults(run=_eval_reward)
+
+    reward_table = commands.add_parser(
+        "reward-table",
+        help="a markdown table of eval-reward results",
+        description="Summarise reward.json files (from eval-reward) as one markdown table.",
+    )
+    reward_table.add_argument("results", nargs="+", help="reward.json files")
+    reward_table.set_defaults(run=_reward_table)
 
     align_table = commands.add_parser(
         "alignment-table",

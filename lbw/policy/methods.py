@@ -92,12 +92,10 @@ def make_method_env(
     render_mode: str | None = None,
     keypoint_reward: str = "l2",
     starts: str = "default",
-    anchor: str = "image",
 ) -> gym.Env:
     """The env a method's policy acts in (``lbw.methods``' table); ``keypoint_reward`` is the
-    norm of the keypoint methods' reward and ``anchor`` where its reference lies
-    (``KeypointReward``); ``starts``: the spread of the episodes' initial states
-    (``TabletopEnv``)."""
+    norm of the keypoint methods' reward (``KeypointReward``); ``starts``: the spread of the
+    episodes' initial states (``TabletopEnv``)."""
     spec = get_method(method)
     if not spec.perceives:
         return PhaseObservation(envs.make(task, obs_mode="state", render_mode=render_mode, starts=starts))
@@ -106,7 +104,7 @@ def make_method_env(
     reward = (
         PixelReward(demonstration.reference_frames)
         if spec.reward == "pixels"
-        else KeypointReward(demonstration.keypoints, norm=keypoint_reward, anchor=anchor)
+        else KeypointReward(demonstration.keypoints, norm=keypoint_reward)
     )
     env = envs.make(
         task, obs_mode="pixels", image_size=detector.image_size, render_mode=render_mode, starts=starts
@@ -134,7 +132,6 @@ class MethodEnvFactory:
             render_mode=render_mode,
             keypoint_reward=self.config.policy.keypoint_reward,
             starts=self.config.starts,
-            anchor=self.config.anchor,
         )
 
 
@@ -171,12 +168,10 @@ def random_policy(env: gym.Env, config: RunConfig) -> Act:
     return lambda obs: env.action_space.sample()
 
 
-def replay_policy(env: gym.Env, config: RunConfig) -> Act:
-    """The ``replay`` method: the scripted demonstrator's actions in the demo clip's episode
-    (seed ``DEMO_SEED``, default starts), replayed by step whatever the episode's start: the upper bound of a
-    method that retargets the person's hand perfectly and never looks again. The step is read
-    from the observation's phase t/T (``PhaseObservation``)."""
-    demo_env = envs.make(config.task, obs_mode="state")
+def scripted_demo_actions(task: str) -> list[np.ndarray]:
+    """The scripted demonstrator's actions in the demo clips' episode (seed ``DEMO_SEED``,
+    default starts), one per step."""
+    demo_env = envs.make(task, obs_mode="state")
     try:
         demo_env.reset(seed=DEMO_SEED)
         actions, done = [], False
@@ -186,5 +181,14 @@ def replay_policy(env: gym.Env, config: RunConfig) -> Act:
             done = terminated or truncated
     finally:
         demo_env.close()
+    return actions
+
+
+def replay_policy(env: gym.Env, config: RunConfig) -> Act:
+    """The ``replay`` method: the scripted demonstrator's actions in the demo clip's episode
+    (``scripted_demo_actions``), replayed by step whatever the episode's start: the upper bound
+    of a method that retargets the person's hand perfectly and never looks again. The step is
+    read from the observation's phase t/T (``PhaseObservation``)."""
+    actions = scripted_demo_actions(config.task)
     steps = len(actions)
     return lambda obs: actions[min(int(round(float(obs[-1]) * steps)), steps - 1)]

@@ -19,12 +19,6 @@ of all of that:
 * after the motion the last frame is held to the end of the episode.
 
 ``uniform_times`` is the older alternative: the whole clip stretched uniformly onto the episode.
-
-In space, ``anchor_to_start`` lays the reference onto an episode whose objects start elsewhere
-than the demo's: the episode's first keypoints, against the demo's, define a displacement at
-each of the K places; every reference point moves by that displacement, interpolated from the
-places nearest to it. The gripper's path early on moves with the gripper's start, its end (at
-the target, the block, the handle) with that object's start.
 """
 
 from __future__ import annotations
@@ -36,9 +30,6 @@ SMOOTHING = 3  # frames of the moving average applied before measuring speed
 # The pace of the reference, as a share of the robot's top speed: the scripted demonstrations
 # of push and reach move at 0.62 and 0.69 of it (robot clips, shipped detectors).
 REFERENCE_SPEED = 0.65
-# Width of the displacement interpolation of ``anchor_to_start``, in [-1, 1] image units
-# (0.15: ≈ 5 px of a 64-px frame; about the size of a block).
-ANCHOR_BANDWIDTH = 0.15
 
 
 def resample(trajectory: np.ndarray, length: int) -> np.ndarray:
@@ -151,26 +142,3 @@ def robot_pace(
     finally:
         env.close()
     return float(np.median(paces))
-
-
-def anchor_to_start(
-    reference: np.ndarray, start: np.ndarray, bandwidth: float = ANCHOR_BANDWIDTH
-) -> np.ndarray:
-    """The reference moved with the episode's scene.
-
-    Args:
-        reference: float (T + 1, K, 2), the demo's keypoints at each step, [-1, 1] units.
-        start: float (K, 2), the keypoints of the episode's first frame.
-        bandwidth: σ of the Gaussian weights over the demo's first keypoints.
-    Returns:
-        float32 (T + 1, K, 2): each point p of the reference displaced by Σⱼ wⱼ(p) δⱼ, where
-        δⱼ = start_j − reference_0,j and wⱼ(p) ∝ exp(−‖p − reference_0,j‖² / 2σ²).
-    """
-    reference = np.asarray(reference, dtype=np.float64)
-    places = reference[0]  # (K, 2)
-    shift = np.asarray(start, dtype=np.float64) - places  # (K, 2)
-    squared = ((reference[:, :, None, :] - places[None, None]) ** 2).sum(-1)  # (T + 1, K, K)
-    logits = -squared / (2 * bandwidth**2)
-    weights = np.exp(logits - logits.max(-1, keepdims=True))
-    weights /= weights.sum(-1, keepdims=True)
-    return (reference + weights @ shift).astype(np.float32)

@@ -17,19 +17,16 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from lbw.config import ANCHORS, KEYPOINT_REWARDS
+from lbw.config import KEYPOINT_REWARDS
 from lbw.envs.base import STATE_BOUND
 from lbw.keypoints.trainer import KeypointDetector
-from lbw.policy.reference import anchor_to_start, to_unit
+from lbw.policy.reference import to_unit
 
 
 class StepReward(Protocol):
-    """A time-indexed reward: the current frame and keypoints at step t → a float. ``reset``
-    sees each episode's first frame and keypoints before its first step."""
+    """A time-indexed reward: the current frame and keypoints at step t → a float."""
 
     def __call__(self, frame: np.ndarray, keypoints: np.ndarray, t: int) -> float: ...
-
-    def reset(self, frame: np.ndarray, keypoints: np.ndarray) -> None: ...
 
 
 class KeypointReward:
@@ -42,26 +39,18 @@ class KeypointReward:
             the others' are (under ``l2`` one far-off keypoint, e.g. a block left behind, damps
             the reward's slope in all the others by its share of the norm); the √K makes the two
             equal when all K keypoints are equally far off.
-        anchor: ``"image"``: the reference as given. ``"start"``: each episode compares with
-            the reference moved with its scene (``anchor_to_start`` from its first keypoints).
     """
 
-    def __init__(self, reference: np.ndarray, norm: str = "l2", anchor: str = "image") -> None:
-        for name, value, choices in (("norm", norm, KEYPOINT_REWARDS), ("anchor", anchor, ANCHORS)):
-            if value not in choices:
-                raise ValueError(
-                    f"unknown keypoint reward {name} {value!r}; choose from {', '.join(choices)}"
-                )
+    def __init__(self, reference: np.ndarray, norm: str = "l2") -> None:
+        if norm not in KEYPOINT_REWARDS:
+            raise ValueError(
+                f"unknown keypoint reward norm {norm!r}; choose from {', '.join(KEYPOINT_REWARDS)}"
+            )
         self.reference = np.asarray(reference, dtype=np.float32)
-        self.norm, self.anchor = norm, anchor
-        self.episode_reference = self.reference
-
-    def reset(self, frame: np.ndarray, keypoints: np.ndarray) -> None:
-        if self.anchor == "start":
-            self.episode_reference = anchor_to_start(self.reference, keypoints)
+        self.norm = norm
 
     def __call__(self, frame: np.ndarray, keypoints: np.ndarray, t: int) -> float:
-        difference = keypoints - self.episode_reference[t]
+        difference = keypoints - self.reference[t]
         if self.norm == "l2":
             return -float(np.linalg.norm(difference))
         return -float(np.linalg.norm(difference, axis=-1).sum() / np.sqrt(len(difference)))
@@ -76,9 +65,6 @@ class PixelReward:
 
     def __init__(self, reference: np.ndarray) -> None:
         self.reference = reference.astype(np.float32) / 127.5 - 1.0
-
-    def reset(self, frame: np.ndarray, keypoints: np.ndarray) -> None:
-        pass
 
     def __call__(self, frame: np.ndarray, keypoints: np.ndarray, t: int) -> float:
         difference = frame.astype(np.float32) / 127.5 - 1.0 - self.reference[t]
@@ -160,7 +146,6 @@ class KeypointObservation(PhaseObservation):
         return np.array(low, np.float32), np.array(high, np.float32)
 
     def _observe(self, obs: np.ndarray, info: dict[str, Any]) -> np.ndarray:
-        self._frame = obs
         keypoints = to_unit(self.detector(obs[None])[0], self.detector.image_size)
         info["keypoints"] = keypoints
         parts = [keypoints.reshape(-1), [self.t / self.horizon]]
@@ -169,11 +154,6 @@ class KeypointObservation(PhaseObservation):
         return np.clip(np.concatenate(parts), self.observation_space.low, self.observation_space.high).astype(
             np.float32
         )
-
-    def reset(self, **kwargs: Any) -> tuple[np.ndarray, dict[str, Any]]:
-        observation, info = super().reset(**kwargs)
-        self.reward_fn.reset(self._frame, info["keypoints"])
-        return observation, info
 
     def _reward(self, obs: np.ndarray, reward: float, info: dict[str, Any]) -> float:
         return self.reward_fn(obs, info["keypoints"], self.t)

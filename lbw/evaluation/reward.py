@@ -1,0 +1,119 @@
+"""Does the keypoint reward prefer success? A check of the reward alone, before any training.
+
+    lbw eval-reward --task reach --starts wide --episodes 30
+
+On each evaluation episode two robot trajectories are rolled out: the scripted demonstrator
+acting on the episode's own state (closed loop: it succeeds) and the demo episode's actions
+replayed open loop (``replay``: it fails where the episode starts away from the demo's). Both
+are scored with the keypoint reward of a run (its demo clip, translated, keypointed and aligned
+as ``lbw run`` does), under each norm of ``KEYPOINT_REWARDS``. On the episodes where the first
+succeeds and the second fails, a reward that can teach the task ranks the first higher; the
+share of such episodes is reported with the median return margin (relative to the replay's
+return). Ground truth only says which trajectory succeeded; the returns use keypoints only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gymnasium as gym
+import numpy as np
+from tqdm.auto import tqdm
+
+from lbw import envs
+from lbw.config import KEYPOINT_REWARDS
+from lbw.keypoints.trainer import KeypointDetector
+from lbw.policy.methods import DEMO_SEED, Demonstration, scripted_demo_actions
+from lbw.policy.reference import to_unit
+from lbw.policy.wrappers import KeypointReward
+
+EVAL_SEED = 10_000  # the evaluation episodes of lbw run / lbw evaluate
+
+
+def _trajectory(
+    task: str, seed: int, starts: str, detector: KeypointDetector, act: Callable[[gym.Env, int], np.ndarray]
+) -> tuple[np.ndarray, bool]:
+    """Keypoints (T + 1, K, 2) in [-1, 1] of one episode acted by ``act(env, t)``, and its success."""
+    env = envs.make(task, obs_mode="pixels", image_size=detector.image_size, starts=starts)
+    try:
+        frame, _ = env.reset(seed=seed)
+        frames, done, t, info = [frame], False, 0, {}
+        while not done:
+            frame, _, terminated, truncated, info = env.step(act(env, t))
+            frames.append(frame)
+            done, t = terminated or truncated, t + 1
+    finally:
+        env.close()
+    return to_unit(detector(np.stack(frames)), detector.image_size), bool(info.get("is_success"))
+
+
+def reward_ranking(
+    task: str,
+    demonstration: Demonstration,
+    detector: KeypointDetector,
+    starts: str = "default",
+    episodes: int = 30,
+    progress: bool = True,
+) -> dict:
+    """How often each keypoint reward norm ranks the scripted demonstrator's closed-loop episode
+    above the open-loop replay of the demo's actions, on ``episodes`` evaluation episodes
+    (seeds 10000+i) with ``starts``. Returns ``{"episodes", "replay_success", "scripted_success",
+    "contrasted", "norms": {norm: {"ranked_above", "median_margin"}}}``; ``contrasted`` counts
+    the episodes where the scripted one succeeds and the replay fails (the ranking's episodes)."""
+    actions = scripted_demo_actions(task)
+    rewards = {norm: KeypointReward(demonstration.keypoints, norm=norm) for norm in KEYPOINT_REWARDS}
+    wins: dict[str, list[bool]] = {norm: [] for norm in rewards}
+    margins: dict[str, list[float]] = {norm: [] for norm in rewards}
+    successes = {"scripted": 0, "replay": 0}
+    seeds = range(EVAL_SEED, EVAL_SEED + episodes)
+    for seed in tqdm(seeds, desc=f"rank rewards {task}", disable=not progress):
+        closed, closed_ok = _trajectory(
+            task, seed, starts, detector, lambda env, t: env.unwrapped.scripted_action()
+        )
+        opened, opened_ok = _trajectory(
+            task, seed, starts, detector, lambda env, t: actions[min(t, len(actions) - 1)]
+        )
+        successes["scripted"] += closed_ok
+        successes["replay"] += opened_ok
+        if not closed_ok or opened_ok:
+            continue
+        for norm, reward in rewards.items():
+            closed_return = sum(reward(None, closed[t], t) for t in range(1, len(closed)))
+            opened_return = sum(reward(None, opened[t], t) for t in range(1, len(opened)))
+            wins[norm].append(closed_return > opened_return)
+            margins[norm].append((closed_return - opened_return) / max(abs(opened_return), 1e-9))
+    contrasted = len(next(iter(wins.values())))
+    return {
+        "task": task,
+        "starts": starts,
+        "demo_seed": DEMO_SEED,
+        "episodes": episodes,
+        "scripted_success": successes["scripted"] / episodes,
+        "replay_success": successes["replay"] / episodes,
+        "contrasted": contrasted,
+        "norms": {
+            norm: {
+                "ranked_above": float(np.mean(wins[norm])) if contrasted else None,
+                "median_margin": float(np.median(margins[norm])) if contrasted else None,
+            }
+            for norm in rewards
+        },
+    }
+
+
+def ranking_table(results: list[dict]) -> str:
+    """Markdown: one row per result and reward norm."""
+    lines = [
+        "| task | starts | scripted / replay success | episodes ranked | norm "
+        "| success ranked above replay | median margin |",
+        "|---|---|---:|---:|---|---:|---:|",
+    ]
+    for r in results:
+        for norm, score in r["norms"].items():
+            share = "–" if score["ranked_above"] is None else f"{score['ranked_above']:.2f}"
+            margin = "–" if score["median_margin"] is None else f"{score['median_margin']:+.2f}"
+            lines.append(
+                f"| {r['task']} | {r['starts']} | {r['scripted_success']:.2f} / {r['replay_success']:.2f} "
+                f"| {r['contrasted']} | {norm} | {share} | {margin} |"
+            )
+    return "\n".join(lines)
