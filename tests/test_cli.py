@@ -110,6 +110,16 @@ def test_bench_policy_trains_as_the_task_config_sets(monkeypatch: pytest.MonkeyP
     assert row.env_steps_per_s > 0 and row.sac_steps_per_s > 0
 
 
+def test_bench_policy_n_envs_override() -> None:
+    from lbw.cli.simulation import _bench_policy_config
+    from lbw.config import ConfigError
+
+    assert _bench_policy_config("push", None).n_envs == 1  # the task config's
+    assert _bench_policy_config("push", 2).n_envs == 2
+    with pytest.raises(ConfigError, match="n_envs=3"):  # cannot keep one update per 2 env steps
+        _bench_policy_config("push", 3)
+
+
 def test_bad_choices_exit_with_usage() -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["demo", "--task", "juggle"])
