@@ -24,10 +24,13 @@ CONFIGS = sorted(p for p in Path("configs").glob("*.yaml") if p.stem != "quickst
 
 
 def tiny(tmp_path: Path, *extra: str) -> list[str]:
-    """Overrides that make a whole run take seconds: few frames, steps and iterations."""
+    """Overrides that make a whole run take seconds: few frames, steps and iterations, the
+    perception models trained (tiny) rather than the config's shipped ones."""
     return [
         f"root={tmp_path / 'runs'}",
         "task=reach",
+        "translator.checkpoint=null",
+        "keypoints.checkpoint=null",
         "data.frames=48",
         "translator.iterations=2",
         "translator.width=4",
