@@ -268,7 +268,8 @@ def bench_policy(
         sac_env = training_env(make_env, policy.n_envs) if policy.n_envs > 1 else env
         sac_rate = _sac_steps_per_s(sac_env, "cpu", steps, repeats, warmup=0, policy=policy)
     env.close()
-    sac_env.close()
+    if sac_env is not env:
+        sac_env.close()
     return PolicySpeed(task, method, env_rate, sac_rate, policy.n_envs)
 
 

@@ -52,13 +52,10 @@ def _collect(args: argparse.Namespace) -> None:
 
 
 def _bench_policy_config(task: str, n_envs: int | None) -> PolicyConfig:
-    """The task config's policy settings, with ``n_envs`` training envs if given."""
+    """The task config's policy settings, with ``n_envs`` training envs if given (``replace``
+    re-checks them: an ``n_envs`` that cannot keep the update ratio is a ``ConfigError``)."""
     policy = task_config(task).policy
-    if n_envs is None:
-        return policy
-    policy = replace(policy, n_envs=n_envs)
-    policy.check()
-    return policy
+    return policy if n_envs is None else replace(policy, n_envs=n_envs)
 
 
 def _bench(args: argparse.Namespace) -> None:

@@ -22,12 +22,11 @@ from tqdm.auto import tqdm
 
 from lbw import envs
 from lbw.config import KEYPOINT_REWARDS
+from lbw.evaluation.policy import EVAL_SEED
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.methods import DEMO_SEED, Demonstration, scripted_demo_actions
 from lbw.policy.reference import to_unit
 from lbw.policy.wrappers import KeypointReward
-
-EVAL_SEED = 10_000  # the evaluation episodes of lbw run / lbw evaluate
 
 
 def _trajectory(
