@@ -210,6 +210,7 @@ class PolicySpeed:
     env_steps_per_s: float  # the method's env alone (render + keypoint net + reward), random actions
     sac_steps_per_s: float  # SAC training as the policy config sets it: env steps, updates, noise
     n_envs: int = 1  # training envs (subprocesses when > 1)
+    overlap_updates: bool = False  # updates while the envs step (policy.overlap_updates)
 
 
 POLICY_BUDGET_STEPS_PER_S = 200  # SAC training at ≥ 200 env steps/s on the 2-core machine
@@ -265,23 +266,24 @@ def bench_policy(
     rng = np.random.default_rng(0)
     with torch_threads(1):
         env_rate = float(np.median([_steps_per_s(env, steps, rng) for _ in range(repeats)]))
-        sac_env = training_env(make_env, policy.n_envs) if policy.n_envs > 1 else env
+        sac_env = training_env(make_env, policy)
         sac_rate = _sac_steps_per_s(sac_env, "cpu", steps, repeats, warmup=0, policy=policy)
     env.close()
-    if sac_env is not env:
-        sac_env.close()
-    return PolicySpeed(task, method, env_rate, sac_rate, policy.n_envs)
+    sac_env.close()
+    return PolicySpeed(task, method, env_rate, sac_rate, policy.n_envs, policy.overlap_updates)
 
 
 def policy_table(rows: Sequence[PolicySpeed]) -> str:
     lines = [
-        "| task | method | env steps/s | training envs "
+        "| task | method | env steps/s | training envs | updates while stepping "
         f"| SAC training env steps/s (≥ {POLICY_BUDGET_STEPS_PER_S}) |",
-        "|---|---|---:|---:|---:|",
+        "|---|---|---:|---:|---|---:|",
     ]
     for r in rows:
+        overlap = "yes" if r.overlap_updates else "no"
         lines.append(
-            f"| {r.task} | {r.method} | {r.env_steps_per_s:.0f} | {r.n_envs} | {r.sac_steps_per_s:.0f} |"
+            f"| {r.task} | {r.method} | {r.env_steps_per_s:.0f} | {r.n_envs} | {overlap} "
+            f"| {r.sac_steps_per_s:.0f} |"
         )
     return "\n".join(lines)
 

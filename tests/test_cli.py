@@ -110,12 +110,15 @@ def test_bench_policy_trains_as_the_task_config_sets(monkeypatch: pytest.MonkeyP
     assert row.env_steps_per_s > 0 and row.sac_steps_per_s > 0
 
 
-def test_bench_policy_n_envs_override() -> None:
+def test_bench_policy_n_envs_and_overlap_override() -> None:
     from lbw.cli.simulation import _bench_policy_config
-    from lbw.config import ConfigError
+    from lbw.config import ConfigError, load_config
 
-    assert _bench_policy_config("push", None).n_envs == 1  # the task config's
+    shipped = load_config("configs/push.yaml").policy
+    assert _bench_policy_config("push", None) == shipped  # the task config's
     assert _bench_policy_config("push", 2).n_envs == 2
+    overlapped = _bench_policy_config("push", 2, not shipped.overlap_updates)
+    assert overlapped.n_envs == 2 and overlapped.overlap_updates != shipped.overlap_updates
     with pytest.raises(ConfigError, match="n_envs=3"):  # cannot keep one update per 2 env steps
         _bench_policy_config("push", 3)
 

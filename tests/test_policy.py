@@ -206,6 +206,35 @@ def test_sac_with_parallel_envs(detector, demonstration, tmp_path: Path) -> None
     assert pushes.shape == (500, 2, 3) and not np.array_equal(pushes[:, 0], pushes[:, 1])
 
 
+def test_sac_updates_while_envs_step(detector, demonstration, tmp_path: Path) -> None:
+    from stable_baselines3 import SAC
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from lbw.policy.overlap import OverlappedSAC, UpdatesWhileStepping
+
+    config = tiny_sac_config(eval_every=100, overlap_updates=True)
+    make = lambda: make_method_env("lbw", "reach", demonstration, detector)  # noqa: E731
+    runs = [tmp_path / "a", tmp_path / "b"]
+    for run in runs:
+        train_sac(make, config, run, progress=False)
+    first, second = (SAC.load(run / LAST) for run in runs)
+    # As many updates per env step as SB3's order: the resume point, saved at the last step,
+    # holds the update still due then (learn does it before returning; a resumed run, first).
+    done = lambda model: model._n_updates + model._pending_gradient_steps  # noqa: E731
+    assert first.num_timesteps == 200 and first._pending_gradient_steps == 1
+    assert done(first) == (200 - config.learning_starts) // config.train_freq
+    # Reproducible: the learner's updates and the workers' steps interleave the same way.
+    for a, b in zip(first.policy.parameters(), second.policy.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    # Resumed (to 300 steps) on the same overlapped env.
+    train_sac(make, tiny_sac_config(total_steps=300, overlap_updates=True), runs[0], resume=True, progress=False)
+    resumed = SAC.load(runs[0] / LAST)
+    assert resumed.num_timesteps == 300 and done(resumed) == done(first) + 100 // config.train_freq
+    with pytest.raises(TypeError, match="UpdatesWhileStepping"):
+        OverlappedSAC("MlpPolicy", DummyVecEnv([make]))
+    assert isinstance(UpdatesWhileStepping(DummyVecEnv([make])).reset(), np.ndarray)
+
+
 def test_top_candidates_are_kept_and_rescored(detector, demonstration, tmp_path: Path) -> None:
     config = tiny_sac_config(eval_every=50, select_top=2, select_episodes=2, action_noise=0.3)
     make = lambda: make_method_env("lbw", "reach", demonstration, detector)  # noqa: E731

@@ -51,11 +51,14 @@ def _collect(args: argparse.Namespace) -> None:
     print(f"wrote {len(data)} frames from {data.meta['num_episodes']} episodes to {out}")
 
 
-def _bench_policy_config(task: str, n_envs: int | None) -> PolicyConfig:
-    """The task config's policy settings, with ``n_envs`` training envs if given (``replace``
-    re-checks them: an ``n_envs`` that cannot keep the update ratio is a ``ConfigError``)."""
+def _bench_policy_config(task: str, n_envs: int | None, overlap: bool | None = None) -> PolicyConfig:
+    """The task config's policy settings, with ``n_envs`` training envs and ``overlap_updates``
+    if given (``replace`` re-checks them: an ``n_envs`` that cannot keep the update ratio is a
+    ``ConfigError``)."""
     policy = task_config(task).policy
-    return policy if n_envs is None else replace(policy, n_envs=n_envs)
+    if n_envs is not None:
+        policy = replace(policy, n_envs=n_envs)
+    return policy if overlap is None else replace(policy, overlap_updates=overlap)
 
 
 def _bench(args: argparse.Namespace) -> None:
@@ -68,10 +71,17 @@ def _bench(args: argparse.Namespace) -> None:
         rows = [bench.bench_sac(device=args.device, steps=args.steps, repeats=args.repeats)]
         table = bench.sac_table(rows)
     elif args.target == "policy":
-        grid = [(t, m, n) for t in args.tasks for m in args.methods for n in args.n_envs or [None]]
+        overlaps = [{"on": True, "off": False}[o] for o in args.overlap] if args.overlap else [None]
+        grid = [
+            (t, m, n, o)
+            for t in args.tasks
+            for m in args.methods
+            for n in args.n_envs or [None]
+            for o in overlaps
+        ]
         rows = [
-            bench.bench_policy(t, m, repeats=args.repeats, policy=_bench_policy_config(t, n))
-            for t, m, n in tqdm(grid, disable=args.quiet)
+            bench.bench_policy(t, m, repeats=args.repeats, policy=_bench_policy_config(t, n, o))
+            for t, m, n, o in tqdm(grid, disable=args.quiet)
         ]
         table = bench.policy_table(rows)
     else:
@@ -200,6 +210,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=None,
         metavar="N",
         help="policy: training envs to time (default: the task config's policy.n_envs)",
+    )
+    bench.add_argument(
+        "--overlap",
+        nargs="+",
+        choices=["on", "off"],
+        default=None,
+        help="policy: updates while the envs step, or not (default: the task config's "
+        "policy.overlap_updates)",
     )
     bench.add_argument("--steps", type=int, default=300, help="env, sac: steps per timed run (default: 300)")
     bench.add_argument(

@@ -50,6 +50,7 @@ from lbw.policy.callbacks import (
     save_resume_point,
 )
 from lbw.policy.exploration import exploration_noise
+from lbw.policy.overlap import OverlappedSAC, UpdatesWhileStepping
 from lbw.policy.rollouts import rollout_episodes, summarize
 from lbw.runtime import torch_threads
 
@@ -134,21 +135,28 @@ class SubprocessEnv:
         return Monitor(self.make_env())
 
 
-def training_env(make_env: Callable[[], gym.Env], n_envs: int) -> gym.Env | VecEnv:
-    """The env SAC collects from: ``make_env()`` itself, or ``n_envs`` of them stepped side by
-    side in subprocesses (the keypoint net, render and physics of each on its own core)."""
-    if n_envs == 1:
+def training_env(make_env: Callable[[], gym.Env], config: PolicyConfig) -> gym.Env | VecEnv:
+    """The env SAC collects from: ``make_env()`` itself, or ``config.n_envs`` of them stepped
+    side by side in subprocesses (the keypoint net, render and physics of each on its own
+    core), which also step while the learner updates with ``config.overlap_updates``."""
+    if config.n_envs == 1 and not config.overlap_updates:
         return make_env()
-    return SubprocVecEnv([SubprocessEnv(make_env) for _ in range(n_envs)])
+    env = SubprocVecEnv([SubprocessEnv(make_env) for _ in range(config.n_envs)])
+    return UpdatesWhileStepping(env) if config.overlap_updates else env
+
+
+def sac_class(config: PolicyConfig) -> type[SAC]:
+    """SB3's SAC, or with ``overlap_updates`` the one that updates while its envs step."""
+    return OverlappedSAC if config.overlap_updates else SAC
 
 
 def build_sac(env: gym.Env | VecEnv, config: PolicyConfig, device: str = POLICY_DEVICE) -> SAC:
     """SB3 SAC with the config's sizes and update ratio: small MLPs, batches and one gradient
-    step per ``train_freq`` env steps keep it ≥ 100 env steps/s on 2 CPU cores. ``env``: one
-    env, or ``config.n_envs`` of them as a ``VecEnv`` (``training_env``)."""
+    step per ``train_freq`` env steps keep it ≥ 100 env steps/s on 2 CPU cores. ``env``: what
+    ``training_env(make_env, config)`` makes."""
     n_step = config.n_steps > 1
     train_freq, gradient_steps = config.update_schedule()
-    return SAC(
+    return sac_class(config)(
         "MlpPolicy",
         env,
         learning_rate=learning_rate_schedule(config),
@@ -184,7 +192,7 @@ def train_sac(
     ``tensorboard``: SB3's log (``train/*``, ``eval/*``) also in ``run_dir/tensorboard``."""
     run_dir = prepare_run_dir(run_dir, resume=resume, overwrite=overwrite)
     write_json(run_dir / "policy_config.json", config.__dict__)
-    env, eval_env = training_env(make_env, config.n_envs), make_env()
+    env, eval_env = training_env(make_env, config), make_env()
     with torch_threads(1):
         _learn(env, eval_env, config, run_dir, resume, progress, device, tensorboard)
     return run_dir / BEST
@@ -204,7 +212,7 @@ def _learn(
         if resume and (run_dir / LAST).exists():
             # The learning rate comes from the config, not the file: a run resumed to more
             # steps decays over the new total_steps.
-            model = SAC.load(
+            model = sac_class(config).load(
                 run_dir / LAST,
                 env=env,
                 device=device,
