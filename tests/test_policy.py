@@ -227,7 +227,8 @@ def test_sac_updates_while_envs_step(detector, demonstration, tmp_path: Path) ->
     for a, b in zip(first.policy.parameters(), second.policy.parameters(), strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
     # Resumed (to 300 steps) on the same overlapped env.
-    train_sac(make, tiny_sac_config(total_steps=300, overlap_updates=True), runs[0], resume=True, progress=False)
+    longer = tiny_sac_config(total_steps=300, overlap_updates=True)
+    train_sac(make, longer, runs[0], resume=True, progress=False)
     resumed = SAC.load(runs[0] / LAST)
     assert resumed.num_timesteps == 300 and done(resumed) == done(first) + 100 // config.train_freq
     with pytest.raises(TypeError, match="UpdatesWhileStepping"):
