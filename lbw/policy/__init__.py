@@ -4,7 +4,8 @@
 
 Modules: ``reference`` (the demo as a trajectory), ``wrappers`` (observations and rewards),
 ``methods`` (one env factory per method), ``sac`` (training), ``callbacks`` (its evaluation,
-checkpoints and progress), ``exploration`` (extra noise on training actions).
+checkpoints and progress), ``exploration`` (extra noise on training actions), ``overlap``
+(gradient steps while the training envs step).
 """
 
 from lbw.lazy import lazy_attributes
