@@ -13,6 +13,9 @@ A sweep file::
     overrides: [eval.record=2]        # applied to every point (optional)
     report: results/policy/reach      # `lbw report`'s --out for the sweep's runs (optional)
 
+``grid`` may also be a list of such mappings: the points of each, one after the other (e.g.
+the learning methods on five seeds, then ``method: [replay, random]`` once).
+
 Each point is an ordinary ``lbw run`` of its config with its overrides, in the run folder its
 name gives: ``METHOD_seedSEED`` when only the method and seed vary, else the other overrides
 join the name (``lbw_alignment-uniform_seed1``), so ``lbw report`` groups seeds of one variant.
@@ -85,17 +88,21 @@ class Sweep:
     """A parsed sweep file (see the module docstring)."""
 
     configs: list[str]
-    grid: dict[str, list[Any]]
+    grid: list[dict[str, list[Any]]]  # one grid, or several whose points follow each other
     overrides: list[str] = field(default_factory=list)
     report: str | None = None
 
+    def __post_init__(self) -> None:
+        if isinstance(self.grid, dict):
+            self.grid = [self.grid]
+
     def points(self) -> list[Point]:
         """Every (config × grid combination), in file order."""
-        keys = list(self.grid)
         return [
-            Point(config, list(self.overrides), dict(zip(keys, values, strict=True)))
+            Point(config, list(self.overrides), dict(zip(grid, values, strict=True)))
             for config in self.configs
-            for values in itertools.product(*(self.grid[k] for k in keys))
+            for grid in self.grid
+            for values in itertools.product(*grid.values())
         ]
 
 
@@ -117,17 +124,22 @@ def load_sweep(path: str | os.PathLike) -> Sweep:
         configs = [configs]
     if not configs or not all(isinstance(c, str) for c in configs):
         raise SweepError(f"{path}: configs: a config file or a list of them")
-    if not isinstance(grid, dict) or not all(isinstance(v, list) and v for v in grid.values()):
-        raise SweepError(f"{path}: grid: a mapping of config keys to non-empty lists of values")
+    grids = grid if isinstance(grid, list) else [grid]
+    if not grids or not all(
+        isinstance(g, dict) and all(isinstance(v, list) and v for v in g.values()) for g in grids
+    ):
+        raise SweepError(
+            f"{path}: grid: a mapping of config keys to non-empty lists of values, or a list of them"
+        )
     overrides = values.get("overrides") or []
     if not isinstance(overrides, list) or not all(isinstance(o, str) and "=" in o for o in overrides):
         raise SweepError(f"{path}: overrides: a list of key=value strings")
     # Files a sweep file names are relative to its folder, as in a config file.
     base = path.parent
     configs = [str(near(base / c)) for c in configs]
-    grid = {k: [resolve_input(k, v, base) for v in vs] for k, vs in grid.items()}
+    grids = [{k: [resolve_input(k, v, base) for v in vs] for k, vs in g.items()} for g in grids]
     overrides = [_resolved_override(o, base) for o in overrides]
-    return Sweep(configs, grid, overrides, values.get("report"))
+    return Sweep(configs, grids, overrides, values.get("report"))
 
 
 def _resolved_override(override: str, base: Path) -> str:

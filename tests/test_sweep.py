@@ -26,6 +26,16 @@ def test_points_and_their_run_names(tmp_path: Path) -> None:
         "oracle_seed0",
         "oracle_seed1",
     ]
+    # Several grids: the points of each in turn (the baselines without a seed to vary).
+    grids = [{"method": ["lbw"], "policy.seed": [0, 1]}, {"method": ["replay", "random"]}]
+    both = Sweep(["configs/reach.yaml", "configs/push.yaml"], grids).points()
+    assert [p.label for p in both[:4]] == [
+        "reach/method=lbw policy.seed=0",
+        "reach/method=lbw policy.seed=1",
+        "reach/method=replay",
+        "reach/method=random",
+    ]
+    assert len(both) == 8 and both[4].label == "push/method=lbw policy.seed=0"
     # Other varied keys join the name, so that the report groups a variant's seeds.
     grid = {"alignment": ["uniform"], "demo": ["clips/user/reach_human.mp4"], "policy.seed": [2]}
     (point,) = Sweep(["configs/reach.yaml"], grid, [f"root={tmp_path}"]).points()
@@ -43,6 +53,7 @@ def test_points_and_their_run_names(tmp_path: Path) -> None:
         ({"grid": {"policy.seed": [0]}}, "configs"),
         ({"configs": ["configs/reach.yaml"], "grid": {"policy.seed": 0}}, "grid"),
         ({"configs": ["configs/reach.yaml"], "grid": {"policy.seed": []}}, "grid"),
+        ({"configs": ["configs/reach.yaml"], "grid": [{"method": ["lbw"]}, ["oracle"]]}, "grid"),
         ({"configs": ["configs/reach.yaml"], "seeds": [0]}, "unknown sweep key 'seeds'"),
         ({"configs": ["configs/reach.yaml"], "overrides": ["policy.seed"]}, "overrides"),
         (["configs/reach.yaml"], "a mapping"),
@@ -64,7 +75,7 @@ def test_files_in_a_sweep_file_are_relative_to_it(tmp_path: Path) -> None:
     loaded = load_sweep(_write(tmp_path / "sweeps" / "sweep.yaml", sweep))
     assert [Path(c).resolve() for c in loaded.configs] == [tmp_path / "reach.yaml"]
     clips = [tmp_path / "clips" / n for n in ("a.mp4", "b.mp4")]
-    assert [Path(d).resolve() for d in loaded.grid["demo"]] == clips
+    assert [Path(d).resolve() for d in loaded.grid[0]["demo"]] == clips
     key, value = loaded.overrides[0].split("=")
     assert key == "keypoints.checkpoint" and Path(value).resolve() == tmp_path / "models" / "t.pt"
     assert loaded.overrides[1] == "policy.seed=1"
@@ -102,3 +113,10 @@ def test_tiny_sweep_on_ray_then_resume_then_a_failing_point(tmp_path: Path, caps
     captured = capsys.readouterr()
     assert "1 skipped, 1 failed" in captured.out
     assert "failed: reach/lbw_seed0: videos/reach_human.mp4 does not look like a reach" in captured.err
+
+
+@pytest.mark.parametrize("path", sorted(Path("configs/sweeps").glob("*.yaml")), ids=lambda p: p.stem)
+def test_shipped_sweep_files_load_with_one_folder_per_point(path: Path) -> None:
+    points = load_sweep(path).points()
+    folders = [point.load().run_dir for point in points]
+    assert points and len(set(folders)) == len(folders)
