@@ -136,6 +136,16 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
         "munit": str(translator),
     }
 
+    # After training: does the run's own reward rank the scripted success above its policy?
+    assert main(["eval-reward", "--run", str(run_dir), "--episodes", "2", "--quiet"]) == 0
+    ranked = json.loads((run_dir / "reward.json").read_text())
+    assert ranked["scripted_success"] == 1.0 and ranked["episodes"] == 2 and ranked["norm"] == "l2"
+    assert ranked["contrasted"] == round(2 * (1 - ranked["policy_success"]))
+    assert "success ranked above the policy" in capsys.readouterr().out
+    assert main(["eval-reward", "--run", str(run_dir), "--episodes", "2", "--quiet"]) == 1  # kept
+    assert main(["eval-reward", "--run", str(tmp_path), "--quiet"]) == 1  # not a run folder
+    assert "not a run folder" in capsys.readouterr().err
+
     # A config naming a MUNIT checkpoint gives lbw_cyclegan the CycleGAN stage, and says so.
     cyclegan = load_config(
         "configs/reach.yaml", tiny(tmp_path, "method=lbw_cyclegan", f"translator.checkpoint={translator}")

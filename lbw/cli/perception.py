@@ -258,6 +258,9 @@ def _eval_reward(args: argparse.Namespace) -> None:
     from lbw.evaluation.reward import ranking_table, reward_ranking
     from lbw.policy.methods import method_env_factory
 
+    if args.run_dir:
+        _eval_run_reward(args)
+        return
     out = Path(args.out or Path("runs") / args.task / "reward" / args.starts)
     _refuse_overwrite(out / "reward.json", args.overwrite)
     config, keypoints, translator = _config_models(args, progress=False)
@@ -283,10 +286,39 @@ def _eval_reward(args: argparse.Namespace) -> None:
     print(f"wrote {out / 'reward.json'}")
 
 
-def _reward_table(args: argparse.Namespace) -> None:
-    from lbw.evaluation.reward import ranking_table
+def _eval_run_reward(args: argparse.Namespace) -> None:
+    """``eval-reward --run RUN``: the run's reward on its own policy against the scripted success."""
+    from lbw.config import ConfigError
+    from lbw.evaluation.reward import policy_ranking, policy_ranking_table
+    from lbw.files import RunDirError
 
-    print(ranking_table([json.loads(Path(p).read_text()) for p in args.results]))
+    if args.config or args.keypoints or args.translator:
+        raise ConfigError(
+            "--run uses the run's own config and models: drop --config, --keypoints, --translator"
+        )
+    run = Path(args.run_dir)
+    if not (run / "config.yaml").is_file():
+        raise RunDirError(f"{run}: not a run folder (no config.yaml)")
+    out = Path(args.out) if args.out else run
+    _refuse_overwrite(out / "reward.json", args.overwrite)
+    result = policy_ranking(run, episodes=args.episodes, progress=not args.quiet)
+    result["command"] = "lbw " + " ".join(sys.argv[1:])
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "reward.json", result)
+    print(policy_ranking_table([result]))
+    print(f"wrote {out / 'reward.json'}")
+
+
+def _reward_table(args: argparse.Namespace) -> None:
+    from lbw.evaluation.reward import policy_ranking_table, ranking_table
+
+    results = [json.loads(Path(p).read_text()) for p in args.results]
+    tables = [
+        table([r for r in results if ("run" in r) == of_runs])
+        for table, of_runs in ((ranking_table, False), (policy_ranking_table, True))
+        if any(("run" in r) == of_runs for r in results)
+    ]
+    print("\n\n".join(tables))
 
 
 def _alignment_table(args: argparse.Namespace) -> None:
@@ -449,7 +481,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "reward (the config's clip and models): the scripted demonstrator acting on the episode "
         "(it succeeds) and the demo episode's actions replayed open loop (it fails where the start "
         "differs). Reports, per reward norm, how often the success is ranked above the replay. "
-        "Writes OUT/reward.json.",
+        "With --run, after training: how often the run's reward ranks the success above the run's "
+        "own policy where that fails. Writes OUT/reward.json.",
     )
     task_option(reward)
     _model_options(reward)
@@ -459,7 +492,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     reward.add_argument(
         "--episodes", type=int, default=30, help="evaluation episodes, seeds 10000+i (default: 30)"
     )
-    reward.add_argument("--out", default=None, help="output folder (default: runs/TASK/reward/STARTS)")
+    reward.add_argument(
+        "--run",
+        dest="run_dir",
+        default=None,
+        metavar="RUN",
+        help="a trained run: rank its kept policy against the scripted success with the run's own "
+        "reward, clip, models and starts (writes RUN/reward.json)",
+    )
+    reward.add_argument(
+        "--out", default=None, help="output folder (default: runs/TASK/reward/STARTS, or RUN with --run)"
+    )
     reward.add_argument("--overwrite", action="store_true", help="replace an existing OUT/reward.json")
     reward.add_argument("--quiet", action="store_true", help="no progress bar")
     reward.set_defaults(run=_eval_reward)

@@ -34,6 +34,32 @@ EVAL_SEED = 10_000
 VIDEO_SCALE = 3  # 64-px frames are drawn at 192 px
 
 
+def run_env_factory(run_dir: str | os.PathLike) -> MethodEnvFactory:
+    """A finished or started run's env as its training built it (its ``config.yaml`` and the
+    perception models of its ``stages.json``)."""
+    from lbw.policy.methods import method_env_factory
+    from lbw.run_dir import load_run_config
+
+    run_dir = Path(run_dir)
+    stages_file = run_dir / "stages.json"
+    stages = json.loads(stages_file.read_text()) if stages_file.exists() else {}
+    return method_env_factory(load_run_config(run_dir), stages)
+
+
+def load_best_policy(run_dir: str | os.PathLike):  # noqa: ANN201  (an SB3 SAC, imported lazily)
+    """The run's kept policy (``policy/best_model.zip``), on the CPU; ``CheckpointError`` if
+    it has none yet."""
+    from stable_baselines3 import SAC
+
+    from lbw.checkpoint import CheckpointError
+    from lbw.policy.callbacks import BEST
+
+    best = Path(run_dir) / "policy" / BEST
+    if not best.is_file():
+        raise CheckpointError(f"{best}: no trained policy (run `lbw train-policy` or `lbw run` first)")
+    return SAC.load(best, device="cpu")
+
+
 def evaluate_run(
     run_dir: str | os.PathLike,
     episodes: int | None = None,
@@ -45,11 +71,8 @@ def evaluate_run(
     (default: the config's) and write ``eval_info.json`` and videos; returns the info.
     ``env_factory``: the run's env as its training built it (default: built from the run's
     ``config.yaml`` and ``stages.json``)."""
-    from stable_baselines3 import SAC
-
     from lbw.config import EvalConfig
     from lbw.policy.callbacks import BEST, deterministic_policy
-    from lbw.policy.methods import method_env_factory
     from lbw.run_dir import load_run_config
     from lbw.stages import STAGE_FILE
 
@@ -61,9 +84,7 @@ def evaluate_run(
     # good eval_info.json with an empty one.
     EvalConfig(episodes=episodes, record=record)
     if env_factory is None:
-        stages_file = run_dir / "stages.json"
-        stages = json.loads(stages_file.read_text()) if stages_file.exists() else {}
-        env_factory = method_env_factory(config, stages)
+        env_factory = run_env_factory(run_dir)
     demonstration = env_factory.demonstration
     env = env_factory(render_mode="rgb_array")
     image_size = env.unwrapped.image_size
@@ -72,15 +93,7 @@ def evaluate_run(
         if not config.method_spec.learns:
             act = fixed_policy(env, config)
         else:
-            from lbw.checkpoint import CheckpointError
-
-            best = run_dir / "policy" / BEST
-            if not best.is_file():
-                raise CheckpointError(
-                    f"{best}: no trained policy (run `lbw train-policy` or `lbw run` first)"
-                )
-            model = SAC.load(best, device="cpu")
-            act = deterministic_policy(model)
+            act = deterministic_policy(load_best_policy(run_dir))
         seeds = range(EVAL_SEED, EVAL_SEED + episodes)
         seeds = tqdm(seeds, desc="evaluate", unit="episode", disable=not progress)
         with torch_threads(1):

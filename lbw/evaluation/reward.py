@@ -10,10 +10,19 @@ as ``lbw run`` does), under each norm of ``KEYPOINT_REWARDS``. On the episodes w
 succeeds and the second fails, a reward that can teach the task ranks the first higher; the
 share of such episodes is reported with the median return margin (relative to the replay's
 return). Ground truth only says which trajectory succeeded; the returns use keypoints only.
+
+After training, the same question of a run's own reward and policy:
+
+    lbw eval-reward --run runs/drawer_close/lbw_seed0
+
+rolls the scripted demonstrator and the run's kept policy out in the run's env (its clip,
+models, norm and starts) on the same episodes. Where the policy fails and the reward still
+ranks it above the scripted success, the reward, not the learning, is what falls short.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import gymnasium as gym
@@ -26,6 +35,7 @@ from lbw.evaluation.policy import EVAL_SEED
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.methods import DEMO_SEED, Demonstration, scripted_demo_actions
 from lbw.policy.reference import to_unit
+from lbw.policy.rollouts import rollout_episodes
 from lbw.policy.wrappers import KeypointReward
 
 
@@ -98,6 +108,63 @@ def reward_ranking(
             for norm in rewards
         },
     }
+
+
+def policy_ranking(run_dir: str | os.PathLike, episodes: int = 30, progress: bool = True) -> dict:
+    """How often the run's reward ranks the scripted demonstrator's episode above the run's
+    kept policy's, on the ``episodes`` evaluation episodes (seeds 10000+i) where the former
+    succeeds and the latter fails. Both act in the run's env (reward, observation, starts as
+    in training). Returns ``{"run", "task", "norm", "episodes", "scripted_success",
+    "policy_success", "scripted_return", "policy_return", "contrasted", "ranked_above",
+    "median_margin"}`` (returns: means over the episodes; margin relative to the policy's)."""
+    from lbw.evaluation.policy import load_best_policy, run_env_factory
+    from lbw.policy.callbacks import deterministic_policy
+
+    factory = run_env_factory(run_dir)
+    if factory.demonstration is None:
+        raise ValueError(f"{run_dir}: method {factory.config.method!r} has no keypoint reward to rank")
+    act = deterministic_policy(load_best_policy(run_dir))
+    env = factory()
+    seeds = range(EVAL_SEED, EVAL_SEED + episodes)
+    try:
+        scripted = rollout_episodes(env, lambda obs: env.unwrapped.scripted_action(), seeds)
+        seeds = tqdm(seeds, desc=f"rank the policy of {run_dir}", disable=not progress)
+        learned = rollout_episodes(env, act, seeds)
+    finally:
+        env.close()
+    pairs = [(s, p) for s, p in zip(scripted, learned, strict=True) if s.success and not p.success]
+    margins = [(s.return_ - p.return_) / max(abs(p.return_), 1e-9) for s, p in pairs]
+    return {
+        "run": str(run_dir),
+        "task": factory.config.task,
+        "norm": factory.config.policy.keypoint_reward,
+        "episodes": episodes,
+        "scripted_success": float(np.mean([r.success for r in scripted])),
+        "policy_success": float(np.mean([r.success for r in learned])),
+        "scripted_return": float(np.mean([r.return_ for r in scripted])),
+        "policy_return": float(np.mean([r.return_ for r in learned])),
+        "contrasted": len(pairs),
+        "ranked_above": float(np.mean([m > 0 for m in margins])) if pairs else None,
+        "median_margin": float(np.median(margins)) if pairs else None,
+    }
+
+
+def policy_ranking_table(results: list[dict]) -> str:
+    """Markdown: one row per ``policy_ranking`` result."""
+    lines = [
+        "| run | norm | scripted / policy success | scripted / policy return | episodes ranked "
+        "| success ranked above the policy | median margin |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        share = "–" if r["ranked_above"] is None else f"{r['ranked_above']:.2f}"
+        margin = "–" if r["median_margin"] is None else f"{r['median_margin']:+.2f}"
+        lines.append(
+            f"| {r['run']} | {r['norm']} | {r['scripted_success']:.2f} / {r['policy_success']:.2f} "
+            f"| {r['scripted_return']:.1f} / {r['policy_return']:.1f} | {r['contrasted']} "
+            f"| {share} | {margin} |"
+        )
+    return "\n".join(lines)
 
 
 def ranking_table(results: list[dict]) -> str:
