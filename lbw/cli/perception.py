@@ -261,6 +261,10 @@ def _eval_reward(args: argparse.Namespace) -> None:
     if args.run_dir:
         _eval_run_reward(args)
         return
+    if args.policy_of:
+        from lbw.config import ConfigError
+
+        raise ConfigError("--policy-of goes with --run")
     out = Path(args.out or Path("runs") / args.task / "reward" / args.starts)
     _refuse_overwrite(out / "reward.json", args.overwrite)
     config, keypoints, translator = _config_models(args, progress=False)
@@ -299,14 +303,15 @@ def _eval_run_reward(args: argparse.Namespace) -> None:
     run = Path(args.run_dir)
     if not (run / "config.yaml").is_file():
         raise RunDirError(f"{run}: not a run folder (no config.yaml)")
+    name = "reward.json" if args.policy_of is None else f"reward_policy-of-{Path(args.policy_of).name}.json"
     out = Path(args.out) if args.out else run
-    _refuse_overwrite(out / "reward.json", args.overwrite)
-    result = policy_ranking(run, episodes=args.episodes, progress=not args.quiet)
+    _refuse_overwrite(out / name, args.overwrite)
+    result = policy_ranking(run, episodes=args.episodes, progress=not args.quiet, policy_of=args.policy_of)
     result["command"] = "lbw " + " ".join(sys.argv[1:])
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "reward.json", result)
+    write_json(out / name, result)
     print(policy_ranking_table([result]))
-    print(f"wrote {out / 'reward.json'}")
+    print(f"wrote {out / name}")
 
 
 def _reward_table(args: argparse.Namespace) -> None:
@@ -499,6 +504,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="RUN",
         help="a trained run: rank its kept policy against the scripted success with the run's own "
         "reward, clip, models and starts (writes RUN/reward.json)",
+    )
+    reward.add_argument(
+        "--policy-of",
+        default=None,
+        metavar="RUN2",
+        help="with --run: rank RUN2's kept policy in RUN's env instead (e.g. one that learned the "
+        "task from another clip)",
     )
     reward.add_argument(
         "--out", default=None, help="output folder (default: runs/TASK/reward/STARTS, or RUN with --run)"

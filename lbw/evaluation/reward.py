@@ -110,21 +110,37 @@ def reward_ranking(
     }
 
 
-def policy_ranking(run_dir: str | os.PathLike, episodes: int = 30, progress: bool = True) -> dict:
+def policy_ranking(
+    run_dir: str | os.PathLike,
+    episodes: int = 30,
+    progress: bool = True,
+    policy_of: str | os.PathLike | None = None,
+) -> dict:
     """How often the run's reward ranks the scripted demonstrator's episode above the run's
     kept policy's, on the ``episodes`` evaluation episodes (seeds 10000+i) where the former
     succeeds and the latter fails. Both act in the run's env (reward, observation, starts as
     in training). Returns ``{"run", "task", "norm", "episodes", "scripted_success",
     "policy_success", "scripted_return", "policy_return", "contrasted", "ranked_above",
-    "median_margin"}`` (returns: means over the episodes; margin relative to the policy's)."""
+    "median_margin", "own_ranked_above"}`` (returns: means over the episodes; margin relative
+    to the policy's; ``own_ranked_above``: the share of (success, failure) pairs of the
+    policy's own episodes where the success has the higher return). ``policy_of``: score
+    another run's kept policy (same observation) in this run's env instead, e.g. one that
+    learned the task from another clip."""
     from lbw.evaluation.policy import load_best_policy, run_env_factory
     from lbw.policy.callbacks import deterministic_policy
 
     factory = run_env_factory(run_dir)
     if factory.demonstration is None:
         raise ValueError(f"{run_dir}: method {factory.config.method!r} has no keypoint reward to rank")
-    act = deterministic_policy(load_best_policy(run_dir))
+    model = load_best_policy(policy_of or run_dir)
     env = factory()
+    if model.observation_space.shape != env.observation_space.shape:
+        env.close()
+        raise ValueError(
+            f"{policy_of}'s policy observes {model.observation_space.shape}, {run_dir}'s env gives "
+            f"{env.observation_space.shape}: rank a policy of the same method and keypoints"
+        )
+    act = deterministic_policy(model)
     seeds = range(EVAL_SEED, EVAL_SEED + episodes)
     try:
         scripted = rollout_episodes(env, lambda obs: env.unwrapped.scripted_action(), seeds)
@@ -134,8 +150,14 @@ def policy_ranking(run_dir: str | os.PathLike, episodes: int = 30, progress: boo
         env.close()
     pairs = [(s, p) for s, p in zip(scripted, learned, strict=True) if s.success and not p.success]
     margins = [(s.return_ - p.return_) / max(abs(p.return_), 1e-9) for s, p in pairs]
+    # The policy's own successes against its failures: no difference of pace between the two
+    # (the scripted demonstrator can be slower than the reference, and lose on that alone).
+    wins = [r.return_ for r in learned if r.success]
+    losses = [r.return_ for r in learned if not r.success]
+    own = [w > loss for w in wins for loss in losses]
     return {
         "run": str(run_dir),
+        "policy_of": str(policy_of or run_dir),
         "task": factory.config.task,
         "norm": factory.config.policy.keypoint_reward,
         "episodes": episodes,
@@ -146,6 +168,7 @@ def policy_ranking(run_dir: str | os.PathLike, episodes: int = 30, progress: boo
         "contrasted": len(pairs),
         "ranked_above": float(np.mean([m > 0 for m in margins])) if pairs else None,
         "median_margin": float(np.median(margins)) if pairs else None,
+        "own_ranked_above": float(np.mean(own)) if own else None,
     }
 
 
@@ -153,18 +176,25 @@ def policy_ranking_table(results: list[dict]) -> str:
     """Markdown: one row per ``policy_ranking`` result."""
     lines = [
         "| run | norm | scripted / policy success | scripted / policy return | episodes ranked "
-        "| success ranked above the policy | median margin |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| success ranked above the policy | median margin | policy's successes above its failures |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         share = "–" if r["ranked_above"] is None else f"{r['ranked_above']:.2f}"
         margin = "–" if r["median_margin"] is None else f"{r['median_margin']:+.2f}"
+        own = "–" if r.get("own_ranked_above") is None else f"{r['own_ranked_above']:.2f}"
         lines.append(
-            f"| {r['run']} | {r['norm']} | {r['scripted_success']:.2f} / {r['policy_success']:.2f} "
+            f"| {r['run']}{_policy_of(r)} | {r['norm']} "
+            f"| {r['scripted_success']:.2f} / {r['policy_success']:.2f} "
             f"| {r['scripted_return']:.1f} / {r['policy_return']:.1f} | {r['contrasted']} "
-            f"| {share} | {margin} |"
+            f"| {share} | {margin} | {own} |"
         )
     return "\n".join(lines)
+
+
+def _policy_of(result: dict) -> str:
+    other = result.get("policy_of", result["run"])
+    return "" if other == result["run"] else f" (policy of {other})"
 
 
 def ranking_table(results: list[dict]) -> str:
