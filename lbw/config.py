@@ -199,7 +199,8 @@ class PolicyConfig(_Section):
     # updates per env step (gradient_steps / train_freq) stay what they are with one env
     n_envs: int = setting(1, **COUNT)
     # the envs step in subprocesses while the learner does its gradient steps (the next
-    # actions then come from the policy one update earlier): ≈ 1.5× env steps/s on 2 cores
+    # actions then come from the policy one update earlier): 1.24× env steps/s on push on 2
+    # cores, 1.52× with n_envs=2 (docs/benchmarks.md)
     overlap_updates: bool = False
     n_steps: int = setting(3, **COUNT)  # n-step returns for the critic's target (1: plain one-step TD)
     # σ of Ornstein-Uhlenbeck noise added to the training actions (0: none, SAC's own sampling
