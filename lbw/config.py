@@ -229,6 +229,11 @@ class PolicyConfig(_Section):
             raise ConfigError("policy.action_noise and policy.excursions: choose one (set the other to 0)")
         self.update_schedule()  # raises if n_envs cannot keep the update ratio
 
+    def busy_processes(self) -> int:
+        """Processes a training keeps busy at once: the learner, or its ``n_envs`` subprocess
+        envs (which step while it waits), plus the learner when it updates while they step."""
+        return self.n_envs + int(self.overlap_updates)
+
     def update_schedule(self) -> tuple[int, int]:
         """SB3's ``(train_freq, gradient_steps)`` counted in steps of all ``n_envs`` envs at
         once, for the same gradient steps per env step as ``train_freq`` / ``gradient_steps``

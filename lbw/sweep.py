@@ -201,8 +201,12 @@ def run_sweep(
     try:
         _build_perception(ray, [configs[id(p)] for p in pending], cwd)
         remote = ray.remote(num_cpus=1, max_retries=0)(_run_point)
+        largest_node = _largest_node(ray)
         for p in pending:
-            refs[remote.remote(configs[id(p)], p.state == "resume", cwd)] = p
+            # A training with subprocess envs keeps that many cores busy (capped: Ray would
+            # otherwise wait forever for a node that large).
+            cpus = min(configs[id(p)].policy.busy_processes(), largest_node)
+            refs[remote.options(num_cpus=cpus).remote(configs[id(p)], p.state == "resume", cwd)] = p
             p.state = "queued"
         _wait(ray, refs, points, progress)
     except KeyboardInterrupt:
@@ -258,11 +262,15 @@ def _build_perception(ray: Any, configs: Iterable[RunConfig], cwd: str) -> None:
         unique.setdefault(key, config)
     if not unique:
         return
-    largest_node = max(node["Resources"].get("CPU", 0) for node in ray.nodes() if node["Alive"])
-    remote = ray.remote(num_cpus=max(1, min(TRAIN_THREADS, int(largest_node))), max_retries=0)(_perception)
+    remote = ray.remote(num_cpus=min(TRAIN_THREADS, _largest_node(ray)), max_retries=0)(_perception)
     failures = [e for e in ray.get([remote.remote(c, cwd) for c in unique.values()]) if e]
     if failures:
         print(f"warning: perception stages failed: {'; '.join(failures)}", file=sys.stderr)
+
+
+def _largest_node(ray: Any) -> int:
+    """CPUs of the largest live node of the Ray cluster (at least 1)."""
+    return max(1, int(max(node["Resources"].get("CPU", 0) for node in ray.nodes() if node["Alive"])))
 
 
 def _perception(config: RunConfig, cwd: str) -> str:

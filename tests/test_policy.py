@@ -180,6 +180,10 @@ def test_update_schedule_keeps_updates_per_env_step() -> None:
     assert PolicyConfig(train_freq=4, gradient_steps=1, n_envs=2).update_schedule() == (2, 1)
     with pytest.raises(ConfigError, match="policy.n_envs=3"):
         PolicyConfig(train_freq=2, n_envs=3)
+    # The cores a training keeps busy (a sweep asks Ray for as many).
+    assert PolicyConfig().busy_processes() == 1
+    assert PolicyConfig(overlap_updates=True).busy_processes() == 2
+    assert PolicyConfig(n_envs=2, overlap_updates=True).busy_processes() == 3
 
 
 def test_sac_with_parallel_envs(detector, demonstration, tmp_path: Path) -> None:
