@@ -161,6 +161,15 @@ class TranslatorConfig(_Section):
     # Translate with the snapshot (one per 500 updates) whose translated human frames give
     # keypoints nearest the robot's in distribution (unpaired keypoint gap); false: the last one.
     select: bool = True
+    # trainings with seeds seed, seed + 1, …, each its own stage; the snapshot with the smallest
+    # unpaired keypoint gap among all of them is used (a fresh training can miss the arm)
+    restarts: int = setting(1, **COUNT)
+
+    def check(self) -> None:
+        if self.restarts > 1 and not self.select:
+            raise ConfigError(
+                "translator.restarts > 1 picks a training by its gap: it needs translator.select: true"
+            )
 
 
 @dataclass

@@ -19,6 +19,7 @@ without ``stage.json`` is unfinished and is resumed. A checkpoint the config nam
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -76,7 +77,7 @@ def _shared_stage(folder: Path, record: dict[str, Any], build: Callable[[bool], 
 def _training_keys(section: Any) -> dict[str, Any]:
     """What a model stage is trained from: its section without ``checkpoint`` (and the
     translator's ``select``, which chooses among what training made)."""
-    return {k: v for k, v in section.__dict__.items() if k not in ("checkpoint", "select")}
+    return {k: v for k, v in section.__dict__.items() if k not in ("checkpoint", "select", "restarts")}
 
 
 def data_path(config: RunConfig, domain: str) -> Path:
@@ -275,19 +276,21 @@ def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
     return _shared_stage(folder, record, build) / "transporter.pt"
 
 
-def selected_snapshot(config: RunConfig, translator: Path, keypoints: Path, progress: bool = True) -> Path:
-    """The snapshot of a trained translator stage with the smallest unpaired keypoint gap
-    (``lbw.keypoints.gap.unpaired_keypoint_gap``) under this keypoint detector, on
-    frames of both embodiments collected with seed 2000 + data seed (used by nothing else).
-    The gaps and the choice are kept in the stage folder (``selection-<detector hash>.json``)."""
+def snapshot_selection(
+    config: RunConfig, translator: Path, keypoints: Path, progress: bool = True
+) -> dict[str, Any]:
+    """How the snapshot of a trained translator stage is chosen: the one with the smallest
+    unpaired keypoint gap (``lbw.keypoints.gap.unpaired_keypoint_gap``) under this keypoint
+    detector, on frames of both embodiments collected with seed 2000 + data seed (used by
+    nothing else). Returns ``{"keypoints", "gap_px": {snapshot: px}, "selected": snapshot}``
+    (snapshots relative to the stage folder), kept there as ``selection-<detector hash>.json``."""
     from lbw.keypoints.gap import unpaired_keypoint_gap
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.translation import Translator
     from lbw.translation.base import SNAPSHOTS
 
     folder = translator.parent
-    detector_key = _file_key(keypoints)
-    record = folder / f"selection-{detector_key}.json"
+    record = folder / f"selection-{_file_key(keypoints)}.json"
     with _locked(record):
         if not record.exists():
             human, robot = (selection_frames(config, d, progress) for d in ("human", "robot"))
@@ -298,7 +301,33 @@ def selected_snapshot(config: RunConfig, translator: Path, keypoints: Path, prog
             gaps = {name: gaps[name] for name in translators}
             choice = {"keypoints": str(keypoints), "gap_px": gaps, "selected": min(gaps, key=gaps.get)}
             write_json(record, choice)
-    return folder / json.loads(record.read_text())["selected"]
+    return json.loads(record.read_text())
+
+
+def trained_translator(
+    config: RunConfig, model: str, keypoints: Path, build: bool = True, progress: bool = True
+) -> Path | None:
+    """The checkpoint of the config's own ``model`` translator training: its selected snapshot
+    (its last checkpoint with ``select: false``); with ``restarts`` N, the snapshot with the
+    smallest gap among the trainings with seeds ``seed`` … ``seed + N - 1`` (each its own
+    stage, shared with a config of that seed). Untrained stages are trained if ``build``, else
+    the result is None."""
+    c = config.translator
+    gaps: dict[Path, float] = {}  # each training's selected snapshot → its gap, px
+    for seed in range(c.seed, c.seed + c.restarts):
+        one = dataclasses.replace(config, translator=dataclasses.replace(c, seed=seed, restarts=1))
+        path = (
+            translator_stage(one, model, keypoints, progress)
+            if build
+            else built_stage(one, f"translator_{model}", keypoints)
+        )
+        if path is None:
+            return None
+        if not c.select:
+            return path  # restarts > 1 needs select (TranslatorConfig.check)
+        selection = snapshot_selection(one, path, keypoints, progress)
+        gaps[path.parent / selection["selected"]] = selection["gap_px"][selection["selected"]]
+    return min(gaps, key=gaps.__getitem__)
 
 
 def selection_frames(config: RunConfig, domain: str, progress: bool = True) -> FrameDataset:
@@ -337,15 +366,7 @@ def _translator(config: RunConfig, model: str, keypoints: Path, build: bool, pro
             f"the task's {model} translator stage instead",
             file=sys.stderr,
         )
-    name = f"translator_{model}"
-    path = (
-        translator_stage(config, model, keypoints, progress)
-        if build
-        else built_stage(config, name, keypoints)
-    )
-    if path is not None and config.translator.select:
-        path = selected_snapshot(config, path, keypoints, progress)
-    return path
+    return trained_translator(config, model, keypoints, build, progress)
 
 
 def given_checkpoint(checkpoint: str | None) -> Path | None:

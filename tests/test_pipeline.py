@@ -395,3 +395,26 @@ def test_stage_names_follow_what_they_are_trained_from(tmp_path: Path) -> None:
         load_config(None, ["data.human_appearance=nobody"])
     with pytest.raises(ConfigError, match="alignment: unknown alignment 'warp'"):
         load_config(None, ["alignment=warp"])
+
+
+def test_translator_restarts_keep_the_training_with_the_smallest_gap(tmp_path: Path) -> None:
+    from lbw.stages import keypoints_stage, trained_translator
+
+    config = load_config("configs/reach.yaml", tiny(tmp_path, "translator.restarts=2"))
+    keypoints = keypoints_stage(config, progress=False)
+    chosen = trained_translator(config, "munit", keypoints, progress=False)
+    # One stage per seed, each with its own snapshot choice; the smaller of their gaps wins.
+    selections = sorted((tmp_path / "runs" / "reach" / "stages").glob("translator_munit-*/selection-*.json"))
+    assert len(selections) == 2
+    best = {
+        (s.parent / (r := json.loads(s.read_text()))["selected"]): r["gap_px"][r["selected"]]
+        for s in selections
+    }
+    assert chosen == min(best, key=best.__getitem__)
+    # Restart 0 is the plain config's training, reused; a restart not trained yet means none.
+    single = load_config("configs/reach.yaml", tiny(tmp_path))
+    assert trained_translator(single, "munit", keypoints, build=False) in best
+    more = load_config("configs/reach.yaml", tiny(tmp_path, "translator.restarts=3"))
+    assert trained_translator(more, "munit", keypoints, build=False) is None
+    with pytest.raises(ConfigError, match="translator.restarts > 1 .* translator.select: true"):
+        load_config(None, ["translator.restarts=2", "translator.select=false"])

@@ -15,17 +15,15 @@ from lbw.video import WRITE_SUFFIXES
 
 
 def _train_translator(args: argparse.Namespace) -> None:
-    from lbw.stages import given_checkpoint, keypoints_stage, selected_snapshot, translator_stage
+    from lbw.stages import given_checkpoint, keypoints_stage, stage_of, trained_translator
 
     config = run_config(args)
     progress = not args.quiet
     # The keypoint prior trains against the config's detector, as in `lbw run`.
     keypoints = given_checkpoint(config.keypoints.checkpoint) or keypoints_stage(config, progress)
-    checkpoint = translator_stage(config, args.model, keypoints, progress)
-    folder = checkpoint.parent
+    checkpoint = trained_translator(config, args.model, keypoints, progress=progress)
+    folder = stage_of(checkpoint)
     print(f"translator stage {folder} (samples in {folder / 'samples'}, log in {folder / 'log.jsonl'})")
-    if config.translator.select:
-        checkpoint = selected_snapshot(config, checkpoint, keypoints, progress)
     print(f"runs of this config use {checkpoint}")
 
 
