@@ -158,6 +158,9 @@ class TranslatorConfig(_Section):
     # weight of the keypoint prior (lbw.translation.keypoint_prior): a discriminator on the robot
     # keypoint detector's keypoints of translated frames, so that a translation keeps the arm; 0: off
     keypoint_prior: float = setting(1.0, low=0)
+    # strength of a colour jitter of the human frames in training (hue turned by up to ±180°·s,
+    # brightness scaled by 1 ± s/2; lbw.translation.augment); 0: none
+    colour_jitter: float = setting(0.0, low=0, high=1)
     # Translate with the snapshot (one per 500 updates) whose translated human frames give
     # keypoints nearest the robot's in distribution (unpaired keypoint gap); false: the last one.
     select: bool = True

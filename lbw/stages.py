@@ -74,10 +74,19 @@ def _shared_stage(folder: Path, record: dict[str, Any], build: Callable[[bool], 
     return folder
 
 
+# Keys added after stages were trained, left out of a stage's name at these values (what
+# training did before they existed), so that those stages keep being found.
+_ADDED_KEYS = {"colour_jitter": 0.0}
+
+
 def _training_keys(section: Any) -> dict[str, Any]:
     """What a model stage is trained from: its section without ``checkpoint`` (and the
-    translator's ``select``, which chooses among what training made)."""
-    return {k: v for k, v in section.__dict__.items() if k not in ("checkpoint", "select", "restarts")}
+    translator's ``select`` and ``restarts``, which choose among what training made)."""
+    return {
+        k: v
+        for k, v in section.__dict__.items()
+        if k not in ("checkpoint", "select", "restarts") and _ADDED_KEYS.get(k, object()) != v
+    }
 
 
 def data_path(config: RunConfig, domain: str) -> Path:
@@ -200,7 +209,13 @@ def translator_trainer(
     from lbw.translation import TranslatorTrainConfig, trainer_class
 
     trainer_type = trainer_class(model)
-    train = TranslatorTrainConfig(iterations=c.iterations, batch_size=c.batch_size, seed=c.seed, task=task)
+    train = TranslatorTrainConfig(
+        iterations=c.iterations,
+        batch_size=c.batch_size,
+        seed=c.seed,
+        task=task,
+        colour_jitter=c.colour_jitter,
+    )
     trainer = trainer_type(trainer_type.config_type(width=c.width), train, device=device)
     if c.keypoint_prior > 0:
         if keypoints is None:

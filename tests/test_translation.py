@@ -180,3 +180,47 @@ def test_keypoint_prior_trains_saves_and_resumes(kind: str, tmp_path: Path) -> N
     resumed.resume(checkpoint)
     assert resumed.iteration == TRAIN.iterations
     Translator.load(checkpoint)  # translating needs no prior
+
+
+def test_colour_jitter_turns_hues_keeps_greys_and_is_seeded() -> None:
+    from lbw.translation.augment import hue_rotation, jitter_colours
+
+    rotations = hue_rotation(torch.tensor([0.0, 1.0, -2.5]))
+    assert torch.allclose(rotations[0], torch.eye(3), atol=1e-6)
+    assert torch.allclose(rotations @ rotations.transpose(1, 2), torch.eye(3).expand(3, 3, 3), atol=1e-5)
+    grey = torch.ones(3) / 3**0.5
+    assert torch.allclose(rotations @ grey, grey.expand(3, 3), atol=1e-6)  # greys stay grey
+    red = hue_rotation(torch.tensor([2 * np.pi / 3])) @ torch.tensor([1.0, 0.0, 0.0])
+    assert torch.allclose(red, torch.tensor([0.0, 1.0, 0.0]), atol=1e-5)  # 120°: red → green
+
+    frames = torch.rand(6, 3, 8, 8) * 2 - 1
+    rng = np.random.default_rng(0)
+    assert jitter_colours(frames, 0.0, rng) is frames and rng.random() == np.random.default_rng(0).random()
+    first = jitter_colours(frames, 0.5, np.random.default_rng(1))
+    again = jitter_colours(frames, 0.5, np.random.default_rng(1))
+    assert first.shape == frames.shape and first.min() >= -1 and first.max() <= 1
+    assert torch.equal(first, again) and not torch.allclose(first, frames)
+    # Each frame its own colours: the same frame twice comes out twice differently.
+    twice = jitter_colours(frames[:1].repeat(2, 1, 1, 1), 0.5, np.random.default_rng(2))
+    assert not torch.allclose(twice[0], twice[1])
+
+
+def test_colour_jitter_changes_training_and_names_its_stage(tmp_path: Path) -> None:
+    from lbw.config import ConfigError, load_config
+    from lbw.stages import stage_folder
+
+    human, robot = _domain((200, 150, 120)), _domain((90, 90, 100))
+
+    def trained(name: str, jitter: float) -> dict[str, torch.Tensor]:
+        trainer = _trainer("munit", TranslatorTrainConfig(**{**TRAIN.__dict__, "colour_jitter": jitter}))
+        trainer.train(human, robot, tmp_path / name, progress=False)
+        return {k: v for n in trainer.networks().values() for k, v in n.state_dict().items()}
+
+    plain, jittered = trained("plain", 0.0), trained("jittered", 0.5)
+    assert not all(torch.equal(plain[k], jittered[k]) for k in plain)
+    # A jittered training is another stage; one without jitter keeps the name it had before.
+    base = load_config(None, ["task=reach", "translator.keypoint_prior=0"])
+    other = load_config(None, ["task=reach", "translator.keypoint_prior=0", "translator.colour_jitter=0.5"])
+    assert stage_folder(base, "translator_munit") != stage_folder(other, "translator_munit")
+    with pytest.raises(ConfigError, match="translator.colour_jitter"):
+        load_config(None, ["translator.colour_jitter=2"])

@@ -28,6 +28,7 @@ from lbw.files import prepare_run_dir
 from lbw.keypoints.transporter import Transporter
 from lbw.logs import TrainingLog
 from lbw.runtime import reproducible, to_frames, to_tensor
+from lbw.translation.augment import jitter_colours
 from lbw.translation.keypoint_prior import KeypointPrior
 from lbw.video import resize
 
@@ -44,6 +45,7 @@ class TranslatorTrainConfig:
     log_every: int = 50  # iterations between log lines
     sample_every: int = 500  # iterations between sample grids and checkpoints
     style_frames: int = 256  # robot frames whose mean style MUNIT renders with (≥ 1)
+    colour_jitter: float = 0.0  # strength of the human frames' colour jitter (translation.augment); 0: none
     task: str | None = None  # the task whose frames it learns: a run of another task refuses it
 
 
@@ -250,6 +252,7 @@ class TranslatorTrainer(ABC):
             while self.iteration < t.iterations:
                 x_a = frames_a[rng.integers(0, len(frames_a), t.batch_size)].to(self.device)
                 x_b = frames_b[rng.integers(0, len(frames_b), t.batch_size)].to(self.device)
+                x_a = jitter_colours(x_a, t.colour_jitter, rng)
                 metrics = {**self.dis_update(x_a, x_b), **self.gen_update(x_a, x_b)}
                 self.iteration += 1
                 bar.update(1)
