@@ -207,7 +207,7 @@ def test_colour_jitter_turns_hues_keeps_greys_and_is_seeded() -> None:
 
 def test_colour_jitter_changes_training_and_names_its_stage(tmp_path: Path) -> None:
     from lbw.config import ConfigError, load_config
-    from lbw.stages import stage_folder
+    from lbw.stages import _training_keys, stage_folder
 
     human, robot = _domain((200, 150, 120)), _domain((90, 90, 100))
 
@@ -218,9 +218,12 @@ def test_colour_jitter_changes_training_and_names_its_stage(tmp_path: Path) -> N
 
     plain, jittered = trained("plain", 0.0), trained("jittered", 0.5)
     assert not all(torch.equal(plain[k], jittered[k]) for k in plain)
-    # A jittered training is another stage; one without jitter keeps the name it had before.
+    # A jittered training is another stage; one without jitter keeps the name it had before
+    # the key existed (the key is left out of what names it).
     base = load_config(None, ["task=reach", "translator.keypoint_prior=0"])
     other = load_config(None, ["task=reach", "translator.keypoint_prior=0", "translator.colour_jitter=0.5"])
     assert stage_folder(base, "translator_munit") != stage_folder(other, "translator_munit")
+    assert "colour_jitter" not in _training_keys(base.translator)
+    assert _training_keys(other.translator)["colour_jitter"] == 0.5
     with pytest.raises(ConfigError, match="translator.colour_jitter"):
         load_config(None, ["translator.colour_jitter=2"])

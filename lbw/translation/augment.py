@@ -19,15 +19,12 @@ import torch
 def hue_rotation(angles: torch.Tensor) -> torch.Tensor:
     """RGB matrices (B, 3, 3) rotating colours by ``angles`` (B,) rad about the grey axis
     (1, 1, 1)/√3: greys stay, hues turn, brightness is kept (Rodrigues' formula)."""
-    axis = torch.full((3,), 1.0 / math.sqrt(3.0), dtype=angles.dtype, device=angles.device)
-    cross = torch.tensor(
-        [[0.0, -axis[2], axis[1]], [axis[2], 0.0, -axis[0]], [-axis[1], axis[0], 0.0]],
-        dtype=angles.dtype,
-        device=angles.device,
-    )
+    like = {"dtype": angles.dtype, "device": angles.device}
+    # The axis's cross-product matrix and outer product, for the unit axis (1, 1, 1)/√3.
+    cross = torch.tensor([[0.0, -1.0, 1.0], [1.0, 0.0, -1.0], [-1.0, 1.0, 0.0]], **like) / math.sqrt(3.0)
+    outer = torch.full((3, 3), 1.0 / 3.0, **like)
+    eye = torch.eye(3, **like)
     cos, sin = angles.cos()[:, None, None], angles.sin()[:, None, None]
-    outer = torch.outer(axis, axis)
-    eye = torch.eye(3, dtype=angles.dtype, device=angles.device)
     return cos * eye + sin * cross + (1.0 - cos) * outer
 
 
