@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+from held_pose import CLIP_HELP, errors, paired_clips  # this folder's study script
 
 from lbw.config import load_config
 from lbw.dataset import load_frames
@@ -38,7 +39,7 @@ def main() -> None:
     p.add_argument("--updates", type=int, default=1000)
     p.add_argument("--share", type=float, default=0.2, help="the clip's share of the human frames")
     p.add_argument("--out", required=True, help="a new folder for the adapted training")
-    p.add_argument("--clip", action="append", required=True, help="NAME=PREFIX of PREFIXhuman.mp4, PREFIXrobot.mp4")
+    p.add_argument("--clip", action="append", required=True, help=CLIP_HELP)
     args = p.parse_args()
     stage, out = Path(args.stage), Path(args.out)
     record = json.loads((stage / "stage.json").read_text())
@@ -47,7 +48,8 @@ def main() -> None:
     robot = load_frames(stage.parent / record["robot_data"])
     clip = read_video(args.adapt_to, size=human.frames.shape[1])
     copies = int(np.ceil(args.share * len(human.frames) / (1 - args.share) / len(clip)))
-    human = dataclasses.replace(human, frames=np.concatenate([human.frames, np.tile(clip, (copies, 1, 1, 1))]))
+    frames = np.concatenate([human.frames, np.tile(clip, (copies, 1, 1, 1))])
+    human = dataclasses.replace(human, frames=frames)
     out.mkdir(parents=True)  # refuses an existing folder
     shutil.copy(stage / "translator.pt", out / "translator.pt")
     detector_path = record["keypoint_prior_detector"]
@@ -55,18 +57,11 @@ def main() -> None:
     trainer = translator_trainer("munit", section, config.task, keypoints=detector_path)
     trainer.train(human, robot, out, resume=True, progress=True)
     detector = KeypointDetector.load(detector_path)
-    pairs = {}
-    for spec in args.clip:
-        name, prefix = spec.split("=", 1)
-        pairs[name] = [read_video(prefix + f"{d}.mp4", size=detector.image_size) for d in ("human", "robot")]
+    pairs = paired_clips(args.clip, detector.image_size)
     for snapshot in [stage / "translator.pt", *sorted((out / "snapshots").glob("*.pt"))]:
         translator = Translator.load(snapshot)
         for name, (h, r) in pairs.items():
-            d = np.linalg.norm(detector(translator(h)) - detector(r), axis=-1)  # (T, K) px
-            print(
-                f"{snapshot} {name:>8}: clip {d.mean():.2f}, held "
-                f"{d[-10:].mean():.2f}, worst held keypoint {d[-10:].mean(0).max():.2f} px"
-            )
+            print(f"{snapshot} {name:>8}: {errors(detector(translator(h)), detector(r))}")
 
 
 if __name__ == "__main__":

@@ -37,8 +37,26 @@ def snap(keypoints: np.ndarray, robot: np.ndarray, k: int) -> np.ndarray:
 
 
 def errors(keypoints: np.ndarray, paired: np.ndarray) -> str:
-    d = np.linalg.norm(keypoints - paired, axis=-1)  # (T, K) px
-    return f"clip {d.mean():.2f}  held {d[-10:].mean():.2f}  worst held keypoint {d[-10:].mean(0).max():.2f} px"
+    """Keypoint distance, px: over the clip, its last 10 frames, and their worst keypoint."""
+    d = np.linalg.norm(keypoints - paired, axis=-1)  # (T, K)
+    return (
+        f"clip {d.mean():.2f}  held {d[-10:].mean():.2f}  worst held keypoint {d[-10:].mean(0).max():.2f} px"
+    )
+
+
+CLIP_HELP = "NAME=PREFIX: the clips PREFIXhuman.mp4 and PREFIXrobot.mp4"
+
+
+def paired_clips(specs: list[str], size: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``NAME=PREFIX`` → {NAME: (human frames, paired robot frames)}, each (T, size, size, 3)."""
+    pairs = {}
+    for spec in specs:
+        name, prefix = spec.split("=", 1)
+        pairs[name] = (
+            read_video(f"{prefix}human.mp4", size=size),
+            read_video(f"{prefix}robot.mp4", size=size),
+        )
+    return pairs
 
 
 def main() -> None:
@@ -46,7 +64,7 @@ def main() -> None:
     p.add_argument("--task", required=True)
     p.add_argument("--keypoints", help="transporter.pt (default: models/TASK/)")
     p.add_argument("--munit", help="translator (default: models/TASK/translator_munit.pt)")
-    p.add_argument("--clip", action="append", required=True, help="NAME=PREFIX of PREFIXhuman.mp4, PREFIXrobot.mp4")
+    p.add_argument("--clip", action="append", required=True, help=CLIP_HELP)
     p.add_argument("--robot-frames", type=int, default=1200)
     p.add_argument("--rank", help="a run folder: its policies' returns under the snapped reference")
     p.add_argument("--policy-of", help="another run whose kept policy --rank scores too")
@@ -55,9 +73,7 @@ def main() -> None:
     translator = Translator.load(args.munit or f"models/{args.task}/translator_munit.pt")
     # eval-perception's held-out robot frames (seed 1000): no model trained on them.
     robot = detector(cached_frames(args.task, "robot", args.robot_frames, 1000).frames)
-    for spec in args.clip:
-        name, prefix = spec.split("=", 1)
-        human, paired = (read_video(prefix + f"{d}.mp4", size=detector.image_size) for d in ("human", "robot"))
+    for name, (human, paired) in paired_clips(args.clip, detector.image_size).items():
         translated, truth = detector(translator(human)), detector(paired)
         print(f"{name:>10} translated     {errors(translated, truth)}")
         for k in (1, 5, 20):
@@ -79,7 +95,8 @@ def main() -> None:
         )
         for other in (None, args.policy_of) if args.policy_of else (None,):
             r = policy_ranking(args.rank, episodes=30, progress=False, policy_of=other)
-            print(f"policy of {r['policy_of']}: success {r['policy_success']:.2f}, return {r['policy_return']:.2f}")
+            success, mean_return = r["policy_success"], r["policy_return"]
+            print(f"policy of {r['policy_of']}: success {success:.2f}, return {mean_return:.2f}")
 
 
 if __name__ == "__main__":
