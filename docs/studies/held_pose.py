@@ -2,7 +2,8 @@
 
 For each clip (a human clip and its paired robot clip, as ``lbw demo`` writes them), the
 keypoints of the translated human frames against the paired robot frames': over the clip, over
-its last 10 frames (the held final pose) and the worst keypoint there. Then the same with each
+its last 10 frames (the held final pose) and the worst keypoint there, and each keypoint's
+mean offset in the held pose. Then the same with each
 translated frame's keypoints replaced by those of the nearest robot frame (k = 1, 5, 20 nearest
 averaged; robot frames: the held-out ones of ``lbw eval-perception``, no paired data).
 
@@ -76,6 +77,8 @@ def main() -> None:
     for name, (human, paired) in paired_clips(args.clip, detector.image_size).items():
         translated, truth = detector(translator(human)), detector(paired)
         print(f"{name:>10} translated     {errors(translated, truth)}")
+        offsets = [[round(float(v), 1) for v in k] for k in (translated - truth)[-10:].mean(0)]
+        print(f"{name:>10} held offset per keypoint (x, y; px, y down): {offsets}")
         for k in (1, 5, 20):
             print(f"{name:>10} snapped, k={k:<3} {errors(snap(translated, robot, k), truth)}")
     if args.rank:
