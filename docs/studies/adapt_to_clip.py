@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import shutil
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from held_pose import CLIP_HELP, errors, paired_clips  # this folder's study scr
 from lbw.config import load_config
 from lbw.dataset import load_frames
 from lbw.keypoints.trainer import KeypointDetector
-from lbw.stages import translator_trainer
+from lbw.stages import stage_record, translator_trainer
 from lbw.translation import Translator
 from lbw.video import read_video
 
@@ -42,7 +41,7 @@ def main() -> None:
     p.add_argument("--clip", action="append", required=True, help=CLIP_HELP)
     args = p.parse_args()
     stage, out = Path(args.stage), Path(args.out)
-    record = json.loads((stage / "stage.json").read_text())
+    record = stage_record(stage)
     config = load_config(args.config)
     human = load_frames(stage.parent / record["human_data"])
     robot = load_frames(stage.parent / record["robot_data"])
