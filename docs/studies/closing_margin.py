@@ -1,8 +1,8 @@
 """How far a task's success moves the keypoints: each run's kept policy on evaluation episodes,
 the mean final keypoints of its successes minus those of its failures, per keypoint (px).
 
-On drawer_close a closed drawer moves two keypoints by about 1.8 px, less than a translated arm
-is off, which is why the keypoint reward barely tells closing from hovering:
+On drawer_close a closed drawer moves the keypoint that follows the drawer by 1.6–1.9 px, less
+than a translated arm is off, which is why the keypoint reward barely tells closing from hovering:
 
     python docs/studies/closing_margin.py runs/drawer_close/long_dark_seed0 \
         runs/drawer_close/long_white_seed0 runs/drawer_close/long_default_seed1 --episodes 20
@@ -19,20 +19,14 @@ import numpy as np
 
 from lbw.evaluation.policy import EVAL_SEED, load_best_policy, run_env_factory
 from lbw.policy.callbacks import deterministic_policy
+from lbw.policy.rollouts import rollout_episodes
 
 
 def final_keypoints(env, act, seeds: range) -> tuple[np.ndarray, np.ndarray]:
-    """(episodes, K, 2) keypoints at each episode's end, in [-1, 1], and (episodes,) success."""
-    finals, successes = [], []
-    for seed in seeds:
-        obs, info = env.reset(seed=seed)
-        done = False
-        while not done:
-            obs, _, terminated, truncated, info = env.step(act(obs))
-            done = terminated or truncated
-        finals.append(info["keypoints"])
-        successes.append(bool(info["is_success"]))
-    return np.stack(finals), np.array(successes)
+    """(episodes, K, 2) keypoints at each episode's end, in [-1, 1], and (episodes,) success.
+    ``env`` must render (``render_mode="rgb_array"``): ``rollout_episodes`` records with frames."""
+    results = rollout_episodes(env, act, seeds, record=len(seeds))
+    return np.stack([r.keypoints[-1] for r in results]), np.array([r.success for r in results])
 
 
 def main() -> None:
@@ -41,7 +35,7 @@ def main() -> None:
     p.add_argument("--episodes", type=int, default=20)
     args = p.parse_args()
     factory = run_env_factory(args.runs[0])
-    env = factory()
+    env = factory(render_mode="rgb_array")
     image_size = factory.detector.image_size
     try:
         for run in args.runs:
