@@ -111,17 +111,13 @@ def check_run_clip(config: RunConfig, stages: dict[str, str], progress: bool = T
     from lbw.demo import DemoError
     from lbw.evaluation.demo_check import check_clip
     from lbw.keypoints.trainer import KeypointDetector
-    from lbw.stages import selection_frames
     from lbw.translation import Translator
 
     if config.check_demo == "off" or config.translator_model is None:
         return None
     detector = KeypointDetector.load(stages["keypoints"])
     translator = Translator.load(stages["translator"])
-    robot = selection_frames(config, "robot", progress)
-    report, _, _ = check_clip(
-        read_video(config.demo_clip), config.task, detector, translator, robot, config.robot_demo_clip
-    )
+    report, _, _ = check_clip(read_video(config.demo_clip), config, detector, translator, progress)
     write_json(config.run_dir / CHECK_FILE, {"clip": str(config.demo_clip), **stages, **report.to_json()})
     if report.warnings:
         lines = "\n  ".join(report.warnings)

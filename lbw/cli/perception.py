@@ -170,7 +170,6 @@ def _check_demo(args: argparse.Namespace) -> None:
     from lbw.drawing import draw_keypoints, label_strip
     from lbw.evaluation.demo_check import check_clip
     from lbw.keypoints.trainer import KeypointDetector
-    from lbw.stages import selection_frames
     from lbw.translation import Translator
     from lbw.video import read_video, resize, write_video
 
@@ -180,11 +179,8 @@ def _check_demo(args: argparse.Namespace) -> None:
     config, keypoints, translator_path = _config_models(args, progress=not args.quiet)
     detector = KeypointDetector.load(keypoints)
     translator = None if translator_path is None else Translator.load(translator_path)
-    robot = selection_frames(config, "robot", progress=not args.quiet)  # the frames `lbw run` checks against
     clip = resize(raw, detector.image_size)
-    report, translated, points = check_clip(
-        raw, args.task, detector, translator, robot, config.robot_demo_clip
-    )
+    report, translated, points = check_clip(raw, config, detector, translator, progress=not args.quiet)
     out.mkdir(parents=True, exist_ok=True)
     record = {
         "clip": str(args.clip),

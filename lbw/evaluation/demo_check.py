@@ -26,7 +26,6 @@ Then, without any ground truth:
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +38,7 @@ from lbw.policy.reference import align_to_pace, motion, pace
 from lbw.translation.base import Translator
 
 if TYPE_CHECKING:
-    from lbw.dataset import FrameDataset
+    from lbw.config import RunConfig
 
 OUT_OF_RANGE_WARN = 0.2  # share of out-of-range frames above which the clip is flagged
 GAP_WARN = 1.5  # unpaired gap / the paired robot clip's above which the clip is flagged
@@ -135,19 +134,22 @@ def check_demo(
 
 def check_clip(
     raw: np.ndarray,
-    task: str,
+    config: RunConfig,
     detector: KeypointDetector,
     translator: Translator | None,
-    robot: FrameDataset,
-    reference_clip: str | os.PathLike | None = None,
+    progress: bool = True,
 ) -> tuple[DemoCheck, np.ndarray, np.ndarray]:
-    """``check_demo`` for a clip as read (uint8 (T, H, W, 3), any H, W) of ``task``, against
-    held-out robot frames ``robot``; ``reference_clip``: the task's paired robot clip (skipped
-    where it does not exist). Returns the check, the translated frames and their keypoints."""
+    """``check_demo`` for a clip as read (uint8 (T, H, W, 3), any H, W) of ``config``'s task,
+    against the robot frames that choose among its trained models (``selection_frames``: the
+    same for ``lbw run`` and ``lbw check-demo``) and its paired robot clip (skipped where it
+    does not exist). Returns the check, the translated frames and their keypoints."""
     from lbw import envs
     from lbw.policy.reference import robot_pace
+    from lbw.stages import selection_frames
     from lbw.video import read_video, resize
 
+    robot = selection_frames(config, "robot", progress)
+    reference_clip = config.robot_demo_clip
     reference = None
     if reference_clip is not None and Path(reference_clip).exists():
         reference = read_video(reference_clip, size=detector.image_size)
@@ -157,7 +159,7 @@ def check_clip(
         translator,
         detector(robot.frames),
         robot.episode,
-        robot_pace(task, detector),
+        robot_pace(config.task, detector),
         envs.MAX_EPISODE_STEPS + 1,
         source_shape=raw.shape[1:3],
         reference_clip=reference,
