@@ -27,7 +27,7 @@ def check_run_dir(config: RunConfig, resume: bool = False, overwrite: bool = Fal
     ``"new"`` (no run there, or ``overwrite``), ``"resume"`` (go on with it) or ``"finished"``
     (resumed with the config it finished with: nothing to do). An existing run is an error
     unless ``resume`` or ``overwrite``; a resumed run must keep its config except for the
-    evaluation section and ``policy.total_steps`` / ``buffer_size`` (more steps train on; fewer
+    evaluation section, its ``name`` and ``policy.total_steps`` / ``buffer_size`` (more steps train on; fewer
     than it has trained are refused, so its records never claim what was not trained)."""
     run_dir = config.run_dir
     if resume and overwrite:
@@ -46,10 +46,12 @@ def check_run_dir(config: RunConfig, resume: bool = False, overwrite: bool = Fal
     old = load_run_config(run_dir)
     old_values, new_values = old.to_dict(), config.to_dict()
     # Training for longer, evaluating differently or checking the clip differently keep the
-    # run; anything else makes another.
+    # run; anything else makes another. The name is the folder's: a run copied into another
+    # folder (to train the copy on) keeps its config under the new name.
     for values in (old_values, new_values):
         values.pop("eval")
         values.pop("check_demo")
+        values.pop("name")
         values["policy"] = {
             k: v for k, v in values["policy"].items() if k not in ("total_steps", "buffer_size")
         }

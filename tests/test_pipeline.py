@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -213,6 +214,14 @@ def test_resume_goes_on_and_rejects_a_changed_config(tmp_path: Path) -> None:
         run_pipeline(config, resume=True, progress=False)
     assert load_config(config.run_dir / "config.yaml").policy.total_steps == 180
     config.policy.total_steps = 180
+    # A copy in another folder trains on as the run would, though its config.yaml has the old name.
+    shutil.copytree(config.run_dir, config.run_dir.with_name("longer_seed0"))
+    longer = dataclasses.replace(
+        config, name="longer_seed0", policy=dataclasses.replace(config.policy, total_steps=240)
+    )
+    assert run_pipeline(longer, resume=True, progress=False)["env_steps"] == 240
+    assert load_config(longer.run_dir / "config.yaml").name == "longer_seed0"
+    assert run_pipeline(config, resume=True, progress=False)["env_steps"] == 180  # the original kept
     config.policy.gamma = 0.5
     with pytest.raises(RunDirError, match="policy"):
         run_pipeline(config, resume=True, progress=False)
