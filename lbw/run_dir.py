@@ -27,8 +27,9 @@ def check_run_dir(config: RunConfig, resume: bool = False, overwrite: bool = Fal
     ``"new"`` (no run there, or ``overwrite``), ``"resume"`` (go on with it) or ``"finished"``
     (resumed with the config it finished with: nothing to do). An existing run is an error
     unless ``resume`` or ``overwrite``; a resumed run must keep its config except for the
-    evaluation section, its ``name`` and ``policy.total_steps`` / ``buffer_size`` (more steps train on; fewer
-    than it has trained are refused, so its records never claim what was not trained)."""
+    evaluation section, its ``name`` and ``policy.total_steps`` / ``buffer_size`` (more steps
+    train on; fewer than it has trained are refused, so its records never claim what was not
+    trained)."""
     run_dir = config.run_dir
     if resume and overwrite:
         raise RunDirError("--resume and --overwrite contradict each other: choose one")
