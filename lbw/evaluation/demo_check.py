@@ -27,7 +27,6 @@ Then, without any ground truth:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -149,10 +148,8 @@ def check_clip(
     from lbw.video import read_video, resize
 
     robot = selection_frames(config, "robot", progress)
-    reference_clip = config.robot_demo_clip
-    reference = None
-    if reference_clip is not None and Path(reference_clip).exists():
-        reference = read_video(reference_clip, size=detector.image_size)
+    paired = config.robot_demo_clip
+    reference = read_video(paired, size=detector.image_size) if paired.exists() else None
     return check_demo(
         resize(raw, detector.image_size),
         detector,
