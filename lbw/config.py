@@ -142,6 +142,10 @@ class DataConfig(_Section):
     # human frames' look: varied (a new demonstrator and room per episode, from the training
     # ranges of lbw.envs.appearance) | default (the shipped clips' look) | a held-out preset's name
     human_appearance: str = choice("varied", ("varied", *PRESETS), "appearance")
+    # share of episodes in which the scripted demonstrator acts with light noise (the rest: heavy
+    # noise or random waypoints), so that the frames show the goal states too (slide's puck at rest
+    # on its goal, which heavy noise seldom gets to)
+    quiet_demos: float = setting(0.0, low=0, high=1)
 
 
 @dataclass

@@ -8,7 +8,9 @@
 
 Frames come from episodes of randomised motion of one embodiment: half the episodes follow the
 scripted demonstrator with heavy action noise, half chase random waypoints, many of them at an
-object's height, so that the objects move too and not only the arm. Human episodes each show a
+object's height, so that the objects move too and not only the arm. With ``quiet_demos`` a share
+of the episodes is the demonstrator with light noise instead, which reaches the task's goal
+states (a puck come to rest on its goal) that heavy noise seldom does. Human episodes each show a
 new demonstrator and room drawn from ``lbw.envs.appearance.TRAINING_RANGES`` (``appearance="varied"``,
 the default), or one fixed look (``"default"``, a preset name or a seed).
 """
@@ -121,16 +123,16 @@ def load_frames(path: str | os.PathLike) -> FrameDataset:
     ).validate(str(path))
 
 
-def random_motion_policy(env: TabletopEnv, rng: np.random.Generator) -> Callable[[], np.ndarray]:
-    """A per-episode exploration policy: noisy demonstrator, or random waypoints."""
+def random_motion_policy(
+    env: TabletopEnv, rng: np.random.Generator, quiet_demos: float = 0.0
+) -> Callable[[], np.ndarray]:
+    """A per-episode exploration policy: the demonstrator with light noise (σ 0–0.1, a share
+    ``quiet_demos`` of episodes), the demonstrator with heavy noise, or random waypoints."""
+    # drawn only when asked for, so that quiet_demos=0 keeps the datasets made before it existed
+    if quiet_demos > 0 and rng.random() < quiet_demos:
+        return _noisy_demonstrator(env, rng, rng.uniform(0.0, 0.1))
     if rng.random() < 0.5:
-        noise = rng.uniform(0.2, 0.8)
-
-        def noisy_demonstrator() -> np.ndarray:
-            action = env.scripted_action() + rng.normal(0.0, noise, size=3)
-            return np.clip(action, -1.0, 1.0)
-
-        return noisy_demonstrator
+        return _noisy_demonstrator(env, rng, rng.uniform(0.2, 0.8))
 
     waypoint = np.zeros(3)
 
@@ -151,6 +153,15 @@ def random_motion_policy(env: TabletopEnv, rng: np.random.Generator) -> Callable
     return waypoints
 
 
+def _noisy_demonstrator(env: TabletopEnv, rng: np.random.Generator, noise: float) -> Callable[[], np.ndarray]:
+    """The scripted demonstrator's actions with Gaussian noise of σ ``noise`` (actions in [-1, 1])."""
+
+    def act() -> np.ndarray:
+        return np.clip(env.scripted_action() + rng.normal(0.0, noise, size=3), -1.0, 1.0)
+
+    return act
+
+
 def collect_frames(
     task: str,
     domain: str,
@@ -159,13 +170,18 @@ def collect_frames(
     image_size: int = 64,
     progress: bool = True,
     appearance: str | int | None = VARIED,
+    quiet_demos: float = 0.0,
 ) -> FrameDataset:
     """Render ``num_frames`` frames of randomised motion of the ``domain`` embodiment.
 
     ``appearance`` (human only; the robot has one look): ``"varied"`` draws a new look per
-    episode from the training ranges, anything else names one look (``lbw.envs.appearance``)."""
+    episode from the training ranges, anything else names one look (``lbw.envs.appearance``).
+    ``quiet_demos``: the share of episodes the demonstrator acts with light noise in
+    (``random_motion_policy``)."""
     if num_frames < 1:
         raise ValueError(f"num_frames must be positive, got {num_frames}")
+    if not 0.0 <= quiet_demos <= 1.0:
+        raise ValueError(f"quiet_demos is a share of episodes in [0, 1], got {quiet_demos}")
     varied = domain == "human" and appearance == VARIED
     fixed = None if domain != "human" or varied else appearance_from(appearance)  # checked first
     env = envs.make(task, embodiment=domain, image_size=image_size, obs_mode="pixels")
@@ -183,7 +199,7 @@ def collect_frames(
             )
             obs, info = env.reset(seed=int(rng.integers(2**31)), options=options)
             names = list(info["pixels"])
-            policy = random_motion_policy(env.unwrapped, rng)
+            policy = random_motion_policy(env.unwrapped, rng, quiet_demos)
             t, done = 0, False
             while not done and len(frames) < num_frames:
                 frames.append(obs)
@@ -205,6 +221,7 @@ def collect_frames(
         "num_frames": num_frames,
         "num_episodes": index,
         "appearance": (VARIED if varied else str(appearance)) if domain == "human" else None,
+        "quiet_demos": quiet_demos,
     }
     return FrameDataset(
         np.stack(frames),

@@ -76,7 +76,7 @@ def _shared_stage(folder: Path, record: dict[str, Any], build: Callable[[bool], 
 
 # Keys added after stages were trained, left out of a stage's name at these values (what
 # training did before they existed), so that those stages keep being found.
-_ADDED_KEYS = {"colour_jitter": 0.0}
+_ADDED_KEYS = {"colour_jitter": 0.0, "quiet_demos": 0.0}
 
 
 def _training_keys(section: Any) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def data_path(config: RunConfig, domain: str) -> Path:
     """Where a run's dataset of one embodiment is cached: named by the data config and the
     looks of the embodiment and the task (their versions), so a changed look makes a new dataset."""
     look = (EMBODIMENTS[domain].version, envs.task_class(config.task).LOOK_VERSION)
-    data = dict(config.data.__dict__)
+    data = {k: v for k, v in config.data.__dict__.items() if _ADDED_KEYS.get(k, object()) != v}
     if domain != "human":  # the robot has one look: its frames (and keypoints) stay shared
         data.pop("human_appearance")
     key = config_hash("data", config.task, domain, data, look)
@@ -114,6 +114,7 @@ def data_stage(config: RunConfig, domain: str, progress: bool = True) -> Path:
                 seed=config.data.seed,
                 progress=progress,
                 appearance=config.data.human_appearance,
+                quiet_demos=config.data.quiet_demos,
             )
             data.save(path)
     return path

@@ -41,6 +41,41 @@ def test_collect_is_seeded() -> None:
     np.testing.assert_array_equal(a.frames, b.frames)
 
 
+def test_quiet_demos_reach_the_goal_states() -> None:
+    """Light-noise demonstrator episodes bring slide's puck to rest on its goal, which the
+    default mix of heavy noise and waypoints does not in these episodes."""
+
+    def final_goal_distances(quiet: float) -> np.ndarray:
+        data = collect_frames(
+            "slide", "robot", num_frames=240, seed=3, image_size=32, progress=False, quiet_demos=quiet
+        )
+        last = np.flatnonzero(np.diff(np.append(data.episode, -1)))  # each episode's last frame
+        puck, goal = data.point_names.index("puck"), data.point_names.index("goal")
+        return np.linalg.norm(data.pixels[last, puck] - data.pixels[last, goal], axis=-1)
+
+    quiet, default = final_goal_distances(1.0), final_goal_distances(0.0)
+    assert (quiet < 3).sum() >= 3 and (default < 3).sum() == 0  # px of 32
+    with pytest.raises(ValueError, match="quiet_demos"):
+        collect_frames("slide", "robot", num_frames=5, progress=False, quiet_demos=1.5)
+
+
+def test_quiet_demos_off_keeps_earlier_datasets(tmp_path: Path) -> None:
+    """quiet_demos=0 draws nothing more: the frames and the stage's name are those made before
+    the key existed."""
+    from lbw.config import load_config
+    from lbw.stages import data_path
+
+    a = collect_frames("reach", "robot", num_frames=30, seed=2, image_size=16, progress=False)
+    b = collect_frames(
+        "reach", "robot", num_frames=30, seed=2, image_size=16, progress=False, quiet_demos=0.0
+    )
+    np.testing.assert_array_equal(a.frames, b.frames)
+    base = load_config(None, ["task=reach"])
+    assert data_path(base, "robot").name == "data_robot-5c5a6db143.npz"  # the name before the key
+    quiet = load_config(None, ["task=reach", "data.quiet_demos=0.25"])
+    assert data_path(quiet, "robot") != data_path(base, "robot")
+
+
 def test_save_load_round_trip(small: FrameDataset, tmp_path: Path) -> None:
     path = small.save(tmp_path / "push_robot.npz")
     back = load_frames(path)
