@@ -146,6 +146,22 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     assert main(["eval-reward", "--run", str(run_dir), "--episodes", "2", "--quiet"]) == 1  # kept
     assert main(["eval-reward", "--run", str(tmp_path), "--quiet"]) == 1  # not a run folder
     assert "not a run folder" in capsys.readouterr().err
+    # Before training, a method that translates nothing (the paired robot clip) needs no translator.
+    robot_demo = tmp_path / "robot_demo.yaml"
+    robot_demo.write_text(f"task: reach\nmethod: robot_demo\nroot: {tmp_path / 'runs'}\n")
+    reward_args = ["eval-reward", "--task", "reach", "--starts", "default", "--episodes", "1", "--quiet"]
+    out = tmp_path / "reward_robot_demo"
+    command = [
+        *reward_args,
+        "--config",
+        str(robot_demo),
+        "--keypoints",
+        stages["keypoints"],
+        "--out",
+        str(out),
+    ]
+    assert main(command) == 0
+    assert json.loads((out / "reward.json").read_text())["translator"] is None
 
     # A config naming a MUNIT checkpoint gives lbw_cyclegan the CycleGAN stage, and says so.
     cyclegan = load_config(

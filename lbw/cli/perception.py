@@ -129,10 +129,13 @@ def _refuse_overwrite(path: Path, overwrite: bool) -> None:
         raise RunDirError(f"refusing to overwrite {path}: pass --overwrite, or another --out")
 
 
-def _config_models(args: argparse.Namespace, progress: bool) -> tuple[RunConfig, Path, Path | None]:
+def _config_models(
+    args: argparse.Namespace, progress: bool, as_method: bool = False
+) -> tuple[RunConfig, Path, Path | None]:
     """The config, keypoint detector and translator a command runs: ``--keypoints`` / ``--translator``,
     else those of ``--config`` (default configs/TASK.yaml), trained or named there. The
-    translator is None with ``--no-translation``."""
+    translator is None with ``--no-translation`` (and, ``as_method``, for a config whose method
+    translates nothing: ``robot_demo``)."""
     from lbw.checkpoint import CheckpointError
     from lbw.config import load_config, task_config
     from lbw.stages import configured_perception
@@ -140,7 +143,7 @@ def _config_models(args: argparse.Namespace, progress: bool) -> tuple[RunConfig,
     config = load_config(config_path(args.config)) if args.config else task_config(args.task)
     models = configured_perception(config, progress=progress)
     keypoints = args.keypoints or models.get("keypoints")
-    untranslated = getattr(args, "no_translation", False)
+    untranslated = getattr(args, "no_translation", False) or (as_method and config.translator_model is None)
     translator = None if untranslated else args.translator or models.get(config.translator_model or "munit")
     if keypoints is None or (translator is None and not untranslated):
         raise CheckpointError(
@@ -262,7 +265,7 @@ def _eval_reward(args: argparse.Namespace) -> None:
         raise ConfigError("--policy-of goes with --run")
     out = Path(args.out or Path("runs") / args.task / "reward" / args.starts)
     _refuse_overwrite(out / "reward.json", args.overwrite)
-    config, keypoints, translator = _config_models(args, progress=False)
+    config, keypoints, translator = _config_models(args, progress=False, as_method=True)
     stages = {"keypoints": str(keypoints)} | ({"translator": str(translator)} if translator else {})
     factory = method_env_factory(config, stages)
     result = {
@@ -275,7 +278,7 @@ def _eval_reward(args: argparse.Namespace) -> None:
             progress=not args.quiet,
         ),
         "keypoints": str(keypoints),
-        "translator": str(translator),
+        "translator": None if translator is None else str(translator),
         "alignment": config.alignment,
         "command": "lbw " + " ".join(sys.argv[1:]),
     }
