@@ -57,6 +57,12 @@ def test_collect_writes_and_refuses_to_overwrite(tmp_path: Path, capsys: pytest.
     assert main(argv) == 1
     assert "refusing to overwrite" in capsys.readouterr().err
     assert out.stat().st_mtime_ns == written
+    quiet = tmp_path / "quiet.npz"
+    assert main([*argv[:-2], str(quiet), "--quiet-demos", "0.5", "--quiet"]) == 0
+    assert load_frames(quiet).meta["quiet_demos"] == 0.5
+    with pytest.raises(SystemExit):
+        main([*argv[:-2], str(tmp_path / "bad.npz"), "--quiet-demos", "2", "--quiet"])
+    assert "a share of episodes in [0, 1], got 2" in capsys.readouterr().err
 
 
 def test_bench_env(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

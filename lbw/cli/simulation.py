@@ -46,6 +46,7 @@ def _collect(args: argparse.Namespace) -> None:
         image_size=args.image_size,
         progress=not args.quiet,
         appearance=args.appearance,
+        quiet_demos=args.quiet_demos,
     )
     data.save(out, overwrite=args.overwrite)
     print(f"wrote {len(data)} frames from {data.meta['num_episodes']} episodes to {out}")
@@ -103,6 +104,14 @@ def _gallery(args: argparse.Namespace) -> None:
 
     for path in write_gallery(args.out, image_size=args.image_size, seed=args.seed):
         print(f"wrote {path}")
+
+
+def _share(value: str) -> float:
+    """A share in [0, 1] (``--quiet-demos``), checked when the command line is read."""
+    share = float(value)
+    if not 0.0 <= share <= 1.0:
+        raise argparse.ArgumentTypeError(f"a share of episodes in [0, 1], got {value}")
+    return share
 
 
 def _appearance(value: str) -> str:
@@ -165,6 +174,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         default="varied",
         help="human frames: varied (a new demonstrator and room per episode, the default), "
         "default, a preset name or a seed (one look throughout)",
+    )
+    collect.add_argument(
+        "--quiet-demos",
+        type=_share,
+        default=0.0,
+        help="share of episodes in which the demonstrator acts with light noise, reaching the goal "
+        "states (config key data.quiet_demos; default: 0)",
     )
     collect.add_argument("--quiet", action="store_true", help="no progress bar")
     common(collect)
