@@ -79,23 +79,26 @@ def _shared_stage(folder: Path, record: dict[str, Any], build: Callable[[bool], 
 _ADDED_KEYS = {"colour_jitter": 0.0, "quiet_demos": 0.0}
 
 
+def _named_keys(section: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A config section's keys that name its stage: all but ``leave_out``, and the
+    ``_ADDED_KEYS`` at their old values."""
+    return {
+        k: v for k, v in section.__dict__.items() if k not in leave_out and _ADDED_KEYS.get(k, object()) != v
+    }
+
+
 def _training_keys(section: Any) -> dict[str, Any]:
     """What a model stage is trained from: its section without ``checkpoint`` (and the
     translator's ``select`` and ``restarts``, which choose among what training made)."""
-    return {
-        k: v
-        for k, v in section.__dict__.items()
-        if k not in ("checkpoint", "select", "restarts") and _ADDED_KEYS.get(k, object()) != v
-    }
+    return _named_keys(section, ("checkpoint", "select", "restarts"))
 
 
 def data_path(config: RunConfig, domain: str) -> Path:
     """Where a run's dataset of one embodiment is cached: named by the data config and the
     looks of the embodiment and the task (their versions), so a changed look makes a new dataset."""
     look = (EMBODIMENTS[domain].version, envs.task_class(config.task).LOOK_VERSION)
-    data = {k: v for k, v in config.data.__dict__.items() if _ADDED_KEYS.get(k, object()) != v}
-    if domain != "human":  # the robot has one look: its frames (and keypoints) stay shared
-        data.pop("human_appearance")
+    # the robot has one look: its frames (and keypoints) stay shared across human looks
+    data = _named_keys(config.data, () if domain == "human" else ("human_appearance",))
     key = config_hash("data", config.task, domain, data, look)
     return Path(config.root) / config.task / "stages" / f"data_{domain}-{key}.npz"
 

@@ -53,6 +53,14 @@ def count(low: int) -> Callable[[str], int]:
     return check
 
 
+def share(value: str) -> float:
+    """An argparse ``type`` for a share in [0, 1] (of episodes, say)."""
+    number = float(value)
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"a share of episodes in [0, 1], got {value}")
+    return number
+
+
 def run_config(args: argparse.Namespace) -> RunConfig:
     """The config a command names (a file or a shipped config's name) with its overrides."""
     return load_config(config_path(args.config), overrides=args.overrides)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from lbw.cli.options import common, device_option, task_option
+from lbw.cli.options import common, device_option, share, task_option
 from lbw.config import PolicyConfig, task_config
 from lbw.envs import EMBODIMENTS, TASKS, TabletopEnv
 from lbw.envs.appearance import HELD_OUT
@@ -106,14 +106,6 @@ def _gallery(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
-def _share(value: str) -> float:
-    """A share in [0, 1] (``--quiet-demos``), checked when the command line is read."""
-    share = float(value)
-    if not 0.0 <= share <= 1.0:
-        raise argparse.ArgumentTypeError(f"a share of episodes in [0, 1], got {value}")
-    return share
-
-
 def _appearance(value: str) -> str:
     """An ``--appearance`` value, checked when the command line is read."""
     from lbw.envs.appearance import appearance_from
@@ -177,7 +169,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     collect.add_argument(
         "--quiet-demos",
-        type=_share,
+        type=share,
         default=0.0,
         help="share of episodes in which the demonstrator acts with light noise, reaching the goal "
         "states (config key data.quiet_demos; default: 0)",
