@@ -166,7 +166,8 @@ class TranslatorConfig(_Section):
     # brightness scaled by 1 ± s/2; lbw.translation.augment); 0: none
     colour_jitter: float = setting(0.0, low=0, high=1)
     # Translate with the snapshot (one per 500 updates) whose translated human frames give
-    # keypoints nearest the robot's in distribution (unpaired keypoint gap); false: the last one.
+    # keypoints nearest the robot's in distribution (unpaired keypoint gap), among those that
+    # keep the pose on a robot → human → robot round trip (lbw.keypoints.gap); false: the last one.
     select: bool = True
     # trainings with seeds seed, seed + 1, …, each its own stage; the snapshot with the smallest
     # unpaired keypoint gap among all of them is used (a fresh training can miss the arm)

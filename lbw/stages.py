@@ -300,10 +300,12 @@ def snapshot_selection(
 ) -> dict[str, Any]:
     """How the snapshot of a trained translator stage is chosen: the one with the smallest
     unpaired keypoint gap (``lbw.keypoints.gap.unpaired_keypoint_gap``) under this keypoint
-    detector, on frames of both embodiments collected with seed 2000 + data seed (used by
-    nothing else). Returns ``{"keypoints", "gap_px": {snapshot: px}, "selected": snapshot}``
-    (snapshots relative to the stage folder), kept there as ``selection-<detector hash>.json``."""
-    from lbw.keypoints.gap import unpaired_keypoint_gap
+    detector among those that keep the pose on a round trip (``choose_snapshot``), on frames of
+    both embodiments collected with seed 2000 + data seed (used by nothing else). Returns
+    ``{"keypoints", "gap_px": {snapshot: px}, "round_trip_px": {snapshot: px}, "selected":
+    snapshot}`` (snapshots relative to the stage folder), kept there as
+    ``selection-<detector hash>.json`` (a record from before the round trip is made again)."""
+    from lbw.keypoints.gap import ROUND_TRIP_FRAMES, choose_snapshot, round_trip_error, unpaired_keypoint_gap
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.translation import Translator
     from lbw.translation.base import SNAPSHOTS
@@ -311,14 +313,21 @@ def snapshot_selection(
     folder = translator.parent
     record = folder / f"selection-{_file_key(keypoints)}.json"
     with _locked(record):
-        if not record.exists():
+        if not record.exists() or "round_trip_px" not in json.loads(record.read_text()):
             human, robot = (selection_frames(config, d, progress) for d in ("human", "robot"))
             candidates = sorted((folder / SNAPSHOTS).glob("*.pt")) or [translator]
             translators = {p.relative_to(folder).as_posix(): Translator.load(p) for p in candidates}
+            detector = KeypointDetector.load(keypoints)
             # One call: the robot frames' keypoints are computed once for every candidate.
-            gaps = unpaired_keypoint_gap(KeypointDetector.load(keypoints), human, robot, translators)
+            gaps = unpaired_keypoint_gap(detector, human, robot, translators)
             gaps = {name: gaps[name] for name in translators}
-            choice = {"keypoints": str(keypoints), "gap_px": gaps, "selected": min(gaps, key=gaps.get)}
+            trips = round_trip_error(detector, robot.frames[:ROUND_TRIP_FRAMES], translators)
+            choice = {
+                "keypoints": str(keypoints),
+                "gap_px": gaps,
+                "round_trip_px": trips,
+                "selected": choose_snapshot(gaps, trips),
+            }
             write_json(record, choice)
     return json.loads(record.read_text())
 

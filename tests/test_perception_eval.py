@@ -17,7 +17,7 @@ from lbw.evaluation.perception import (
     translation_fidelity,
 )
 from lbw.keypoints import KeypointDetector, TransporterConfig, TransporterTrainConfig, TransporterTrainer
-from lbw.keypoints.gap import frechet_distance, unpaired_keypoint_gap
+from lbw.keypoints.gap import choose_snapshot, frechet_distance, round_trip_error, unpaired_keypoint_gap
 
 
 def test_probe_recovers_a_linear_map() -> None:
@@ -114,6 +114,44 @@ def test_probe_and_fidelity_on_a_tiny_detector(detector: KeypointDetector) -> No
     assert picture.shape == (18 + 4 * 96, 3 * 96, 3) and picture.dtype == np.uint8
     looks = looks_picture(detector, {"default": demo, "dark": dark}, {"identity": identity}, scale=2)
     assert looks.shape == (2 * (18 + 64), 2 * 3 * 64, 3)  # a row per look: 2 moments × 3 frames
+
+
+class _Back:
+    """A stand-in translator whose round trip applies ``way`` (None: cannot translate back)."""
+
+    def __init__(self, way) -> None:
+        self.way = way
+
+    def round_trip(self, frames: np.ndarray, seed: int = 0) -> np.ndarray | None:
+        return None if self.way is None else self.way(frames)
+
+
+def _brightest(frames: np.ndarray) -> np.ndarray:
+    """A one-keypoint "detector": the (u, v) of each frame's brightest pixel, (T, 1, 2)."""
+    flat = frames.sum(-1).reshape(len(frames), -1).argmax(1)
+    v, u = np.unravel_index(flat, frames.shape[1:3])
+    return np.stack([u, v], -1)[:, None].astype(np.float32)
+
+
+def test_round_trip_error_is_the_keypoint_distance_there_and_back() -> None:
+    frames = np.zeros((4, 16, 16, 3), np.uint8)
+    for i in range(4):
+        frames[i, 3 + i, 2 + i] = 255
+    shifted = _Back(lambda f: np.roll(f, 6, axis=2))  # everything 6 px to the right
+    trips = round_trip_error(
+        _brightest, frames, {"same": _Back(lambda f: f), "shifted": shifted, "none": _Back(None)}
+    )
+    assert trips == {"same": 0.0, "shifted": 6.0, "none": None}
+
+
+def test_choose_snapshot_passes_over_one_that_loses_the_pose() -> None:
+    gaps = {"iter_500": 9.2, "iter_1000": 14.9, "iter_3500": 10.7, "iter_4000": 11.3}
+    trips = {"iter_500": 6.0, "iter_1000": 5.2, "iter_3500": 2.7, "iter_4000": 2.5}
+    # The smallest gap, iter_500, comes back 2.4× as far as the best round trip: passed over.
+    assert choose_snapshot(gaps, trips) == "iter_3500"
+    assert choose_snapshot(gaps, trips, tolerance=3.0) == "iter_500"
+    # Without a round trip (a translator that cannot translate back) the gap alone decides.
+    assert choose_snapshot(gaps, {name: None for name in gaps}) == "iter_500"
 
 
 def test_perception_table_formats_what_it_is_given() -> None:

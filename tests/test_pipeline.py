@@ -129,6 +129,9 @@ def test_run_end_to_end_then_reuse_and_refuse(tmp_path: Path, capsys: pytest.Cap
     (selection,) = translator.parent.parent.glob("selection-*.json")
     choice = json.loads(selection.read_text())
     assert choice["selected"] == "snapshots/" + translator.name and choice["gap_px"][choice["selected"]] >= 0
+    assert (
+        set(choice["round_trip_px"]) == set(choice["gap_px"]) and min(choice["round_trip_px"].values()) >= 0
+    )
     # eval-perception's defaults: the models the config's runs use, found without training.
     config = load_config("configs/reach.yaml", tiny(tmp_path))
     found = configured_perception(config, progress=False)

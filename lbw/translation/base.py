@@ -109,6 +109,11 @@ class TranslatorTrainer(ABC):
     def translate(self, x_a: torch.Tensor) -> torch.Tensor:
         """Human images (B, 3, H, W) → robot-domain images, same shape, in [-1, 1]."""
 
+    def to_human(self, x_b: torch.Tensor, generator: torch.Generator) -> torch.Tensor | None:
+        """Robot images (B, 3, H, W) → human-domain images, the way back of a round trip
+        (``Translator.round_trip``); None where the checkpoint holds no network for it."""
+        return None
+
     @abstractmethod
     def networks(self) -> dict[str, nn.Module]: ...
 
@@ -326,4 +331,21 @@ class Translator:
             to_frames(self.trainer.translate(to_tensor(frames[i : i + batch_size], self.trainer.device)))
             for i in range(0, len(frames), batch_size)
         ]
+        return np.concatenate(out)
+
+    @torch.inference_mode()
+    def round_trip(self, frames: np.ndarray, seed: int = 0, batch_size: int = 64) -> np.ndarray | None:
+        """uint8 robot frames (T, H, W, 3) → the human domain → back: uint8 (T, S, S, 3), to
+        compare with the frames themselves (``lbw.keypoints.gap.round_trip_error``). None for a
+        translator that cannot translate back (a CycleGAN checkpoint keeps one direction)."""
+        frames = resize(frames, self.image_size)
+        generator = torch.Generator().manual_seed(seed)
+        out = []
+        for i in range(0, len(frames), batch_size):
+            human = self.trainer.to_human(
+                to_tensor(frames[i : i + batch_size], self.trainer.device), generator
+            )
+            if human is None:
+                return None
+            out.append(to_frames(self.trainer.translate(human)))
         return np.concatenate(out)

@@ -204,6 +204,12 @@ class MUNITTrainer(TranslatorTrainer):
         style = self.robot_style.to(x_a.device).expand(x_a.shape[0], -1)
         return self.gen_b.decode(self.gen_a.content(x_a), style)
 
+    @torch.no_grad()
+    def to_human(self, x_b: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        # A random human style per image, as training draws them: a person and room of the ranges.
+        style = torch.randn(x_b.shape[0], self.config.style_dim, generator=generator).to(x_b.device)
+        return self.gen_a.decode(self.gen_b.content(x_b), style)
+
     def extras(self) -> dict[str, torch.Tensor]:
         return {"robot_style": self.robot_style}
 
