@@ -46,17 +46,19 @@ def main() -> None:
     gaps: dict[str, float] = {}
     for record in stage.glob("selection-*.json"):
         gaps.update(json.loads(record.read_text())["gap_px"])
+    truths = {name: detector(robot_clip) for name, (_, robot_clip) in clips.items()}
+    snapshots = sorted((stage / "snapshots").glob("*.pt"))
+    translators = {p.relative_to(stage).as_posix(): Translator.load(p) for p in snapshots}
+    # One call: the robot frames' keypoints are computed once for every snapshot.
+    trips = round_trip_error(detector, robot, translators)
     print("snapshot | gap px | round trip px | " + " | ".join(f"{n} px" for n in clips))
-    for snapshot in sorted((stage / "snapshots").glob("*.pt")):
-        translator = Translator.load(snapshot)
-        cycle = round_trip_error(detector, robot, {"snapshot": translator})["snapshot"]
+    for name, translator in translators.items():
         paired = [
-            np.linalg.norm(detector(translator(human)) - detector(robot_clip), axis=-1).mean()
-            for human, robot_clip in clips.values()
+            np.linalg.norm(detector(translator(human)) - truths[clip], axis=-1).mean()
+            for clip, (human, _) in clips.items()
         ]
-        name = snapshot.relative_to(stage).as_posix()
         gap = f"{gaps[name]:.1f}" if name in gaps else "–"
-        print(f"{snapshot.stem} | {gap} | {cycle:.2f} | " + " | ".join(f"{e:.2f}" for e in paired))
+        print(f"{Path(name).stem} | {gap} | {trips[name]:.2f} | " + " | ".join(f"{e:.2f}" for e in paired))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -54,6 +55,8 @@ class TranslatorTrainer(ABC):
 
     kind: ClassVar[str]
     config_type: ClassVar[type]
+    # Whether an inference checkpoint can translate robot frames back (``to_human``).
+    translates_back: ClassVar[bool] = False
 
     def __init__(
         self, config: Any = None, train: TranslatorTrainConfig | None = None, device: str | None = None
@@ -109,10 +112,10 @@ class TranslatorTrainer(ABC):
     def translate(self, x_a: torch.Tensor) -> torch.Tensor:
         """Human images (B, 3, H, W) → robot-domain images, same shape, in [-1, 1]."""
 
-    def to_human(self, x_b: torch.Tensor, generator: torch.Generator) -> torch.Tensor | None:
+    def to_human(self, x_b: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """Robot images (B, 3, H, W) → human-domain images, the way back of a round trip
-        (``Translator.round_trip``); None where the checkpoint holds no network for it."""
-        return None
+        (``Translator.round_trip``); only where ``translates_back``."""
+        raise NotImplementedError(f"a {self.kind} checkpoint does not translate back")
 
     @abstractmethod
     def networks(self) -> dict[str, nn.Module]: ...
@@ -326,26 +329,26 @@ class Translator:
     @torch.inference_mode()
     def __call__(self, frames: np.ndarray, batch_size: int = 64) -> np.ndarray:
         """uint8 (T, H, W, 3) → uint8 (T, S, S, 3), S = the model's image size."""
-        frames = resize(frames, self.image_size)
-        out = [
-            to_frames(self.trainer.translate(to_tensor(frames[i : i + batch_size], self.trainer.device)))
-            for i in range(0, len(frames), batch_size)
-        ]
-        return np.concatenate(out)
+        return self._batched(frames, self.trainer.translate, batch_size)
 
     @torch.inference_mode()
     def round_trip(self, frames: np.ndarray, seed: int = 0, batch_size: int = 64) -> np.ndarray | None:
         """uint8 robot frames (T, H, W, 3) → the human domain → back: uint8 (T, S, S, 3), to
         compare with the frames themselves (``lbw.keypoints.gap.round_trip_error``). None for a
         translator that cannot translate back (a CycleGAN checkpoint keeps one direction)."""
-        frames = resize(frames, self.image_size)
+        if not self.trainer.translates_back:
+            return None
         generator = torch.Generator().manual_seed(seed)
-        out = []
-        for i in range(0, len(frames), batch_size):
-            human = self.trainer.to_human(
-                to_tensor(frames[i : i + batch_size], self.trainer.device), generator
-            )
-            if human is None:
-                return None
-            out.append(to_frames(self.trainer.translate(human)))
+        trainer = self.trainer
+        return self._batched(frames, lambda x: trainer.translate(trainer.to_human(x, generator)), batch_size)
+
+    def _batched(
+        self, frames: np.ndarray, images: Callable[[torch.Tensor], torch.Tensor], batch_size: int
+    ) -> np.ndarray:
+        """uint8 frames, resized to the model's size, through ``images`` (tensors in [-1, 1]) in batches."""
+        frames = resize(frames, self.image_size)
+        out = [
+            to_frames(images(to_tensor(frames[i : i + batch_size], self.trainer.device)))
+            for i in range(0, len(frames), batch_size)
+        ]
         return np.concatenate(out)

@@ -135,6 +135,7 @@ class MUNITTrainer(TranslatorTrainer):
     """Two generators and two discriminators, trained in alternation."""
 
     kind = "munit"
+    translates_back = True  # its inference checkpoint keeps both generators
     config_type = MUNITConfig
 
     def build(self) -> None:
