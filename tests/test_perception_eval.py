@@ -189,3 +189,24 @@ def test_perception_table_marks_times_measured_on_a_gpu() -> None:
     lines = perception_table([result]).splitlines()
     assert lines[2].endswith("| 2.0† / 10.0 / – |")
     assert lines[-1] == "† trained on a GPU (NVIDIA H200), not on this machine's CPU."
+
+
+def test_appearance_summary_takes_the_worst_seed_of_each_recipe() -> None:
+    from lbw.evaluation.perception import appearance_summary
+
+    def result(label: str, default: float, held: list[float]) -> dict:
+        def look(kp: float) -> dict:
+            return {"munit": {"keypoint_distance_px": kp, "localisation_error_px": {"effector": kp + 0.5}}}
+
+        looks = {"default": look(default), "training_ranges": look(2.0)}
+        looks.update({f"held_{i}": look(kp) for i, kp in enumerate(held)})
+        return {"task": "push", "label": label, "translation_by_look": looks}
+
+    rows = appearance_summary(
+        [result("push_prior_seed0", 1.0, [2.0, 2.4]), result("push_prior_seed1", 2.2, [1.0, 6.0])]
+        + [result("push_shipped", 1.0, [1.0])]
+    ).splitlines()[2:]
+    # Worst over seeds per column; (c) is each training's worst held-out look, which seed 1 misses.
+    assert rows[0] == "| push | push_prior | 0, 1 | 2.2 / 2.7 | 2.0 / 2.5 | 6.0 / 6.5 | 2 of 2 | 1 of 2 |"
+    # A label without a seed is a recipe of one training.
+    assert rows[1] == "| push | push_shipped | – | 1.0 / 1.5 | 2.0 / 2.5 | 1.0 / 1.5 | 1 of 1 | 1 of 1 |"

@@ -3,7 +3,9 @@
 For each clip (a human clip and its paired robot clip, as ``lbw demo`` writes them), the
 keypoints of the translated human frames against the paired robot frames': over the clip, over
 its last 10 frames (the held final pose) and the worst keypoint there, and each keypoint's
-mean offset in the held pose. Then the same with each
+mean offset in the held pose; the same with the translated keypoints shifted so that their first
+5 frames sit on the paired robot clip's (a start-pose calibration, with the paired clip as its
+best case: is the offset one constant?). Then the same with each
 translated frame's keypoints replaced by those of the nearest robot frame (k = 1, 5, 20 nearest
 averaged; robot frames: the held-out ones of ``lbw eval-perception``, no paired data).
 
@@ -79,6 +81,8 @@ def main() -> None:
         print(f"{name:>10} translated     {errors(translated, truth)}")
         offsets = [[round(float(v), 1) for v in k] for k in (translated - truth)[-10:].mean(0)]
         print(f"{name:>10} held offset per keypoint (x, y; px, y down): {offsets}")
+        calibrated = translated - translated[:5].mean(0) + truth[:5].mean(0)
+        print(f"{name:>10} start-calibrated {errors(calibrated, truth)}")
         for k in (1, 5, 20):
             print(f"{name:>10} snapped, k={k:<3} {errors(snap(translated, robot, k), truth)}")
     if args.rank:

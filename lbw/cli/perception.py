@@ -331,13 +331,16 @@ def _alignment_table(args: argparse.Namespace) -> None:
 
 
 def _perception_table(args: argparse.Namespace) -> None:
-    from lbw.evaluation.perception import appearance_table, perception_table
+    from lbw.evaluation.perception import appearance_summary, appearance_table, perception_table
 
     results = [json.loads(Path(p).read_text()) for p in args.results]
     if args.looks:
         for path, result in zip(args.results, results, strict=True):
             result.setdefault("label", Path(path).parent.name)
-        print(appearance_table([r for r in results if "translation_by_look" in r]))
+        by_look = [r for r in results if "translation_by_look" in r]
+        print(appearance_table(by_look))
+        print()
+        print(appearance_summary(by_look))
     else:
         print(perception_table(results))
 

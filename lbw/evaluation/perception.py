@@ -26,6 +26,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -363,4 +364,49 @@ def appearance_table(results: list[dict[str, Any]], translator: str = "munit") -
             f"| {kp[worst]:.1f} / {eff[worst]:.1f} ({worst}) "
             f"| {untranslated[0]:.1f} / {untranslated[1]:.1f} |"
         )
+    return "\n".join(lines)
+
+
+TRANSLATION_GOAL_PX = 3.0  # keypoints and effector within this of the paired robot clip's
+SEED_TAIL = re.compile(r"_seed(\d+)$")  # a label's training seed: push_prior_seed2
+
+
+def appearance_summary(results: list[dict[str, Any]], translator: str = "munit") -> str:
+    """Markdown, one row per recipe (results whose ``label`` differs only in its ``_seedN``
+    tail): the worst training seed's keypoint / effector error (px) on (a), (b) and the worst
+    held-out look, and how many seeds keep both within ``TRANSLATION_GOAL_PX`` on (a) and (b),
+    and on all three."""
+    lines = [
+        "| task | recipe | training seeds | (a) default, worst seed: kp / effector px | (b) worst seed "
+        f"| (c) worst look, worst seed | seeds within {TRANSLATION_GOAL_PX:g} px: on (a), (b) "
+        "| on (a), (b), (c) |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in results:
+        recipe = SEED_TAIL.sub("", r.get("label", ""))
+        groups.setdefault((r["task"], recipe), []).append(r)
+
+    def errors(values: dict[str, Any]) -> tuple[float, float]:
+        effector = values["localisation_error_px"].get("effector", float("nan"))
+        return values["keypoint_distance_px"], effector
+
+    for (task, recipe), group in sorted(groups.items()):
+        per_seed = []  # (a), (b), (c): (kp, effector) each, per training
+        for r in group:
+            looks = r["translation_by_look"]
+            held = [errors(looks[k][translator]) for k in looks if k not in (DEFAULT_LOOK, TRAINING_LOOKS)]
+            per_seed.append(
+                [
+                    errors(looks[DEFAULT_LOOK][translator]),
+                    errors(looks[TRAINING_LOOKS][translator]),
+                    (max(h[0] for h in held), max(h[1] for h in held)),
+                ]
+            )
+        worst = np.max(np.array(per_seed), axis=0)  # (3 columns, kp / effector)
+        within = [sum(bool(np.all(np.array(s[:n]) <= TRANSLATION_GOAL_PX)) for s in per_seed) for n in (2, 3)]
+        seeds = ", ".join(m.group(1) if (m := SEED_TAIL.search(r.get("label", ""))) else "–" for r in group)
+        cells = " | ".join(f"{kp:.1f} / {eff:.1f}" for kp, eff in worst)
+        counts = " | ".join(f"{n} of {len(group)}" for n in within)
+        lines.append(f"| {task} | {recipe} | {seeds} | {cells} | {counts} |")
     return "\n".join(lines)
