@@ -26,7 +26,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 
-from lbw.cli import perception, policy, simulation
+from lbw.cli import checks, perception, policy, simulation
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"lbw {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (simulation, perception, policy):
+    for group in (simulation, perception, checks, policy):
         group.register(commands)
     return parser
 

@@ -1,4 +1,4 @@
-"""Options shared by several commands."""
+"""Options, and the output check, shared by several commands."""
 
 from __future__ import annotations
 
@@ -90,3 +90,11 @@ def config_options(p: argparse.ArgumentParser, run_folder: bool = True) -> None:
         p.add_argument("--resume", action="store_true", help="go on with an existing run folder")
         p.add_argument("--overwrite", action="store_true", help="discard an existing run folder")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def refuse_overwrite(path: Path, overwrite: bool) -> None:
+    """A result file is kept unless ``--overwrite``: checked before any work."""
+    from lbw.files import RunDirError
+
+    if path.exists() and not overwrite:
+        raise RunDirError(f"refusing to overwrite {path}: pass --overwrite, or another --out")
