@@ -220,6 +220,9 @@ class PolicyConfig(_Section):
     # cores, 1.52× with n_envs=2 (docs/benchmarks.md)
     overlap_updates: bool = False
     n_steps: int = setting(3, **COUNT)  # n-step returns for the critic's target (1: plain one-step TD)
+    # SAC's entropy target (nats per step) that tunes its temperature; null: −(action dims), SB3's
+    # "auto". Lower keeps the exploring policy nearer its mean action, as a precise strike needs
+    target_entropy: float | None = None
     # σ of Ornstein-Uhlenbeck noise added to the training actions (0: none, SAC's own sampling
     # only): it drifts over an episode, so the arm wanders whole centimetres, not jitters
     action_noise: float = setting(0.0, low=0)

@@ -145,6 +145,9 @@ def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Pat
     decaying = build_sac(make(), tiny_sac_config(learning_rate_final=3e-5))
     assert decaying.lr_schedule(0.5) == pytest.approx((3e-4 + 3e-5) / 2)
     assert build_sac(make(), config).lr_schedule(0.5) == pytest.approx(3e-4)
+    # The entropy target: SB3's -(action dims) unless the config sets one.
+    assert build_sac(make(), config).target_entropy == -3.0
+    assert build_sac(make(), tiny_sac_config(target_entropy=-6)).target_entropy == -6.0
     best = train_sac(make, config, tmp_path / "policy", progress=False)
     assert best == tmp_path / "policy" / BEST and best.is_file()
     assert [r["iteration"] for r in read_jsonl(tmp_path / "policy" / EVALUATIONS)] == [100, 200]

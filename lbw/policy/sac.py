@@ -167,6 +167,7 @@ def build_sac(env: gym.Env | VecEnv, config: PolicyConfig, device: str = POLICY_
         train_freq=train_freq,
         gradient_steps=gradient_steps,
         action_noise=exploration_noise(config, env.action_space.shape[0]),
+        target_entropy="auto" if config.target_entropy is None else config.target_entropy,
         # The n-step buffer named explicitly (not ``n_steps=``): SB3 then reloads it silently.
         replay_buffer_class=NStepReplayBuffer if n_step else None,
         replay_buffer_kwargs={"n_steps": config.n_steps, "gamma": config.gamma} if n_step else None,
