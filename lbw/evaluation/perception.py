@@ -333,6 +333,11 @@ def perception_table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _look_errors(values: dict[str, Any]) -> tuple[float, float]:
+    """One translator on one look → (keypoint distance, effector error), px."""
+    return values["keypoint_distance_px"], values["localisation_error_px"].get("effector", float("nan"))
+
+
 def appearance_table(results: list[dict[str, Any]], translator: str = "munit") -> str:
     """Markdown, one row per result (a task and a training seed): keypoint distance to the
     paired robot clip and effector error (px) of ``translator`` for (a) the default look, (b)
@@ -344,8 +349,7 @@ def appearance_table(results: list[dict[str, Any]], translator: str = "munit") -
     ]
 
     def cell(values: dict[str, Any]) -> str:
-        effector = values["localisation_error_px"].get("effector", float("nan"))
-        return f"{values['keypoint_distance_px']:.1f} / {effector:.1f}"
+        return "{:.1f} / {:.1f}".format(*_look_errors(values))
 
     for r in results:
         looks = r["translation_by_look"]
@@ -373,9 +377,9 @@ SEED_TAIL = re.compile(r"_seed(\d+)$")  # a label's training seed: push_prior_se
 
 def appearance_summary(results: list[dict[str, Any]], translator: str = "munit") -> str:
     """Markdown, one row per recipe (results whose ``label`` differs only in its ``_seedN``
-    tail): the worst training seed's keypoint / effector error (px) on (a), (b) and the worst
-    held-out look, and how many seeds keep both within ``TRANSLATION_GOAL_PX`` on (a) and (b),
-    and on all three."""
+    tail): the worst training seed's keypoint / effector error (px) on (a), (b) and (c) (the
+    largest of its held-out looks' errors, each of the two on its own), and how many seeds keep
+    both within ``TRANSLATION_GOAL_PX`` on (a) and (b), and on all three."""
     lines = [
         "| task | recipe | training seeds | (a) default, worst seed: kp / effector px | (b) worst seed "
         f"| (c) worst look, worst seed | seeds within {TRANSLATION_GOAL_PX:g} px: on (a), (b) "
@@ -387,19 +391,17 @@ def appearance_summary(results: list[dict[str, Any]], translator: str = "munit")
         recipe = SEED_TAIL.sub("", r.get("label", ""))
         groups.setdefault((r["task"], recipe), []).append(r)
 
-    def errors(values: dict[str, Any]) -> tuple[float, float]:
-        effector = values["localisation_error_px"].get("effector", float("nan"))
-        return values["keypoint_distance_px"], effector
-
     for (task, recipe), group in sorted(groups.items()):
         per_seed = []  # (a), (b), (c): (kp, effector) each, per training
         for r in group:
             looks = r["translation_by_look"]
-            held = [errors(looks[k][translator]) for k in looks if k not in (DEFAULT_LOOK, TRAINING_LOOKS)]
+            held = [
+                _look_errors(looks[k][translator]) for k in looks if k not in (DEFAULT_LOOK, TRAINING_LOOKS)
+            ]
             per_seed.append(
                 [
-                    errors(looks[DEFAULT_LOOK][translator]),
-                    errors(looks[TRAINING_LOOKS][translator]),
+                    _look_errors(looks[DEFAULT_LOOK][translator]),
+                    _look_errors(looks[TRAINING_LOOKS][translator]),
                     (max(h[0] for h in held), max(h[1] for h in held)),
                 ]
             )
