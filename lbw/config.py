@@ -223,6 +223,9 @@ class PolicyConfig(_Section):
     # SAC's entropy target (nats per step) that tunes its temperature; null: −(action dims), SB3's
     # "auto". Lower keeps the exploring policy nearer its mean action, as a precise strike needs
     target_entropy: float | None = None
+    # env steps under SB3's "auto" target before target_entropy applies: find a skill with wide
+    # sampling, then hold it with narrow (0: target_entropy from the start)
+    target_entropy_from: int = setting(0, low=0)
     # σ of Ornstein-Uhlenbeck noise added to the training actions (0: none, SAC's own sampling
     # only): it drifts over an episode, so the arm wanders whole centimetres, not jitters
     action_noise: float = setting(0.0, low=0)
@@ -245,6 +248,10 @@ class PolicyConfig(_Section):
     seed: int = setting(0, **SEED)
 
     def check(self) -> None:
+        if self.target_entropy_from > 0 and self.target_entropy is None:
+            raise ConfigError(
+                "policy.target_entropy_from needs policy.target_entropy (null keeps SB3's auto)"
+            )
         if self.excursions > 0 and self.action_noise > 0:
             raise ConfigError("policy.action_noise and policy.excursions: choose one (set the other to 0)")
         self.update_schedule()  # raises if n_envs cannot keep the update ratio

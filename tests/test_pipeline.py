@@ -95,6 +95,8 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
         load_config(None, ["policy.learning_rate_final=fast"])
     # YAML 1.1 reads 3e-5 as a string; configs read it as the float anyone means by it.
     assert load_config(None, ["policy.learning_rate_final=3e-5"]).policy.learning_rate_final == 3e-5
+    with pytest.raises(ConfigError, match="target_entropy_from needs policy.target_entropy"):
+        load_config(None, ["policy.target_entropy_from=1000"])
     with pytest.raises(ConfigError, match="key=value"):
         load_config(None, ["policy.seed"])
     with pytest.raises(ConfigError, match="no such config"):

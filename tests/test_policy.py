@@ -20,6 +20,7 @@ from lbw.policy.callbacks import (
     CANDIDATES,
     EVALUATIONS,
     LAST,
+    EntropyTargetCallback,
     StopExplorationCallback,
     candidate_steps,
 )
@@ -148,6 +149,14 @@ def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Pat
     # The entropy target: SB3's -(action dims) unless the config sets one.
     assert build_sac(make(), config).target_entropy == -3.0
     assert build_sac(make(), tiny_sac_config(target_entropy=-6)).target_entropy == -6.0
+    # From a step on: SB3's auto until then, the config's target once the callback passes it.
+    later = build_sac(make(), tiny_sac_config(target_entropy=-6, target_entropy_from=100))
+    assert later.target_entropy == -3.0
+    switch = EntropyTargetCallback(-6, after=100)
+    switch.init_callback(later)
+    later.num_timesteps = 100
+    switch.on_step()
+    assert later.target_entropy == -6.0
     best = train_sac(make, config, tmp_path / "policy", progress=False)
     assert best == tmp_path / "policy" / BEST and best.is_file()
     assert [r["iteration"] for r in read_jsonl(tmp_path / "policy" / EVALUATIONS)] == [100, 200]

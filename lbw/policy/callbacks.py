@@ -159,6 +159,23 @@ class StopExplorationCallback(BaseCallback):
         return True
 
 
+class EntropyTargetCallback(BaseCallback):
+    """Set SAC's entropy target to ``target`` (nats per step) once ``after`` env steps are done;
+    SAC's temperature then tunes towards it. A resumed run past ``after`` starts with it."""
+
+    def __init__(self, target: float, after: int) -> None:
+        super().__init__()
+        self.target, self.after = float(target), after
+
+    def _on_training_start(self) -> None:
+        self._on_step()
+
+    def _on_step(self) -> bool:
+        if self.num_timesteps >= self.after:
+            self.model.target_entropy = self.target
+        return True
+
+
 class ProgressBarCallback(BaseCallback):
     """A tqdm bar over env steps, showing the latest evaluation success rate."""
 

@@ -40,6 +40,7 @@ from lbw.policy.callbacks import (
     BUFFER,
     CANDIDATES,
     LAST,
+    EntropyTargetCallback,
     ProgressBarCallback,
     ResumeCheckpointCallback,
     StopExplorationCallback,
@@ -167,7 +168,9 @@ def build_sac(env: gym.Env | VecEnv, config: PolicyConfig, device: str = POLICY_
         train_freq=train_freq,
         gradient_steps=gradient_steps,
         action_noise=exploration_noise(config, env.action_space.shape[0]),
-        target_entropy="auto" if config.target_entropy is None else config.target_entropy,
+        target_entropy="auto"
+        if config.target_entropy is None or config.target_entropy_from
+        else config.target_entropy,
         # The n-step buffer named explicitly (not ``n_steps=``): SB3 then reloads it silently.
         replay_buffer_class=NStepReplayBuffer if n_step else None,
         replay_buffer_kwargs={"n_steps": config.n_steps, "gamma": config.gamma} if n_step else None,
@@ -247,6 +250,8 @@ def _learn(
         callbacks = [evaluations, ResumeCheckpointCallback(config.checkpoint_every, run_dir)]
         if config.exploration_steps is not None:
             callbacks.append(StopExplorationCallback(config.exploration_steps))
+        if config.target_entropy_from:
+            callbacks.append(EntropyTargetCallback(config.target_entropy, config.target_entropy_from))
         if progress:
             callbacks.append(ProgressBarCallback(config.total_steps, evaluations))
         remaining = config.total_steps - model.num_timesteps
