@@ -221,7 +221,7 @@ class PolicyConfig(_Section):
     overlap_updates: bool = False
     n_steps: int = setting(3, **COUNT)  # n-step returns for the critic's target (1: plain one-step TD)
     # SAC's entropy target (nats per step) that tunes its temperature; null: −(action dims), SB3's
-    # "auto". Lower keeps the exploring policy nearer its mean action, as a precise strike needs
+    # "auto". Lower: training samples actions nearer the mean (docs/demonstrators.md, slide)
     target_entropy: float | None = None
     # env steps under SB3's "auto" target before target_entropy applies: find a skill with wide
     # sampling, then hold it with narrow (0: target_entropy from the start)

@@ -168,6 +168,7 @@ def build_sac(env: gym.Env | VecEnv, config: PolicyConfig, device: str = POLICY_
         train_freq=train_freq,
         gradient_steps=gradient_steps,
         action_noise=exploration_noise(config, env.action_space.shape[0]),
+        # A target from a later step on is set then, by EntropyTargetCallback.
         target_entropy="auto"
         if config.target_entropy is None or config.target_entropy_from
         else config.target_entropy,
