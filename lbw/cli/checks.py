@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from lbw.cli.options import config_path, refuse_overwrite, task_option
 from lbw.config import RunConfig
@@ -118,6 +120,16 @@ def _check_demo(args: argparse.Namespace) -> None:
         raise DemoError(f"{args.clip}: {len(report.warnings)} warning(s) (--strict)")
 
 
+def _save(path: Path, result: dict[str, Any], table: Callable[[list[dict[str, Any]]], str]) -> None:
+    """Write a check's ``result`` (with the command that made it) to ``path`` and print it as
+    ``table`` prints such results."""
+    result["command"] = "lbw " + " ".join(sys.argv[1:])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_json(path, result)
+    print(table([result]))
+    print(f"wrote {path}")
+
+
 def _eval_alignment(args: argparse.Namespace) -> None:
     from lbw.demo import record_demo
     from lbw.evaluation.alignment import alignment_table, reference_error
@@ -135,12 +147,8 @@ def _eval_alignment(args: argparse.Namespace) -> None:
         "demo_seed": args.seed,
         "appearance": args.appearance,
         **reference_error(args.task, demo, KeypointDetector.load(keypoints), Translator.load(translator)),
-        "command": "lbw " + " ".join(sys.argv[1:]),
     }
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "alignment.json", result)
-    print(alignment_table([result]))
-    print(f"wrote {out / 'alignment.json'}")
+    _save(out / "alignment.json", result, alignment_table)
 
 
 def _eval_reward(args: argparse.Namespace) -> None:
@@ -171,12 +179,8 @@ def _eval_reward(args: argparse.Namespace) -> None:
         "keypoints": str(keypoints),
         "translator": None if translator is None else str(translator),
         "alignment": config.alignment,
-        "command": "lbw " + " ".join(sys.argv[1:]),
     }
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "reward.json", result)
-    print(ranking_table([result]))
-    print(f"wrote {out / 'reward.json'}")
+    _save(out / "reward.json", result, ranking_table)
 
 
 def _eval_run_reward(args: argparse.Namespace) -> None:
@@ -196,11 +200,7 @@ def _eval_run_reward(args: argparse.Namespace) -> None:
     out = Path(args.out) if args.out else run
     refuse_overwrite(out / name, args.overwrite)
     result = policy_ranking(run, episodes=args.episodes, progress=not args.quiet, policy_of=args.policy_of)
-    result["command"] = "lbw " + " ".join(sys.argv[1:])
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / name, result)
-    print(policy_ranking_table([result]))
-    print(f"wrote {out / name}")
+    _save(out / name, result, policy_ranking_table)
 
 
 def _reward_table(args: argparse.Namespace) -> None:
