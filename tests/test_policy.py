@@ -20,8 +20,7 @@ from lbw.policy.callbacks import (
     CANDIDATES,
     EVALUATIONS,
     LAST,
-    EntropyTargetCallback,
-    StopExplorationCallback,
+    ModelSettingsAtStep,
     candidate_steps,
 )
 from lbw.policy.exploration import exploration_noise
@@ -152,7 +151,7 @@ def test_sac_trains_evaluates_and_resumes(detector, demonstration, tmp_path: Pat
     # From a step on: SB3's auto until then, the config's target once the callback passes it.
     later = build_sac(make(), tiny_sac_config(target_entropy=-6, target_entropy_from=100))
     assert later.target_entropy == -3.0
-    switch = EntropyTargetCallback(-6, after=100)
+    switch = ModelSettingsAtStep(100, target_entropy=-6.0)
     switch.init_callback(later)
     later.num_timesteps = 100
     switch.on_step()
@@ -316,12 +315,12 @@ def test_exploration_stops_after_exploration_steps() -> None:
     noise = exploration_noise(PolicyConfig(excursions=0.5), 1)
     model = SAC("MlpPolicy", "Pendulum-v1", learning_starts=100, action_noise=noise, seed=0)
     log = NoiseLog()
-    model.learn(60, callback=[StopExplorationCallback(30), log])
+    model.learn(60, callback=[ModelSettingsAtStep(30, action_noise=None), log])
     # Steps 1..29 explore; from step 30 (train_freq 1: the next rollout) SAC's sampling alone.
     assert log.noisy == [True] * 29 + [False] * 31
     # A run resumed past the cut starts without the noise.
     model.action_noise = noise
-    model.learn(5, callback=StopExplorationCallback(30), reset_num_timesteps=False)
+    model.learn(5, callback=ModelSettingsAtStep(30, action_noise=None), reset_num_timesteps=False)
     assert model.action_noise is None
     with pytest.raises(ConfigError, match="policy.exploration_steps"):
         PolicyConfig(exploration_steps=-1)

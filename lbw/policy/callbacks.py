@@ -16,6 +16,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -141,38 +142,23 @@ def rewind_to_resume_point(run_dir: Path, step: int) -> None:
         (run_dir / BEST).unlink(missing_ok=True)
 
 
-class StopExplorationCallback(BaseCallback):
-    """Drop the training actions' extra noise (``model.action_noise``) once ``until`` env steps
-    are done: SAC's own sampling alone from then on. A resumed run past ``until`` starts without."""
+class ModelSettingsAtStep(BaseCallback):
+    """Set attributes of the model once ``after`` env steps are done, and keep them so: SB3
+    reads them afresh for every rollout (``action_noise=None``: SAC's own sampling alone) or
+    update (``target_entropy=-6.0``: the temperature tunes towards it). A run resumed past
+    ``after`` starts with them."""
 
-    def __init__(self, until: int) -> None:
+    def __init__(self, after: int, **settings: Any) -> None:
         super().__init__()
-        self.until = until
-
-    def _on_training_start(self) -> None:
-        self._on_step()
-
-    def _on_step(self) -> bool:
-        # SB3 reads ``model.action_noise`` afresh for every rollout it collects.
-        if self.num_timesteps >= self.until:
-            self.model.action_noise = None
-        return True
-
-
-class EntropyTargetCallback(BaseCallback):
-    """Set SAC's entropy target to ``target`` (nats per step) once ``after`` env steps are done;
-    SAC's temperature then tunes towards it. A resumed run past ``after`` starts with it."""
-
-    def __init__(self, target: float, after: int) -> None:
-        super().__init__()
-        self.target, self.after = float(target), after
+        self.after, self.settings = after, settings
 
     def _on_training_start(self) -> None:
         self._on_step()
 
     def _on_step(self) -> bool:
         if self.num_timesteps >= self.after:
-            self.model.target_entropy = self.target
+            for name, value in self.settings.items():
+                setattr(self.model, name, value)
         return True
 
 

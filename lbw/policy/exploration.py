@@ -3,8 +3,8 @@
     model.action_noise = exploration_noise(config, action_dim=3)  # None, OU noise or excursions
 
 Ornstein-Uhlenbeck noise drifts a little each step; an excursion holds one large random push
-for 5–20 steps. ``StopExplorationCallback`` (``callbacks``) turns either off after
-``exploration_steps``.
+for 5–20 steps. ``ModelSettingsAtStep(exploration_steps, action_noise=None)`` (``callbacks``) turns either
+off after ``exploration_steps``.
 """
 
 from __future__ import annotations

@@ -40,10 +40,9 @@ from lbw.policy.callbacks import (
     BUFFER,
     CANDIDATES,
     LAST,
-    EntropyTargetCallback,
+    ModelSettingsAtStep,
     ProgressBarCallback,
     ResumeCheckpointCallback,
-    StopExplorationCallback,
     SuccessEvalCallback,
     candidate_steps,
     deterministic_policy,
@@ -168,7 +167,7 @@ def build_sac(env: gym.Env | VecEnv, config: PolicyConfig, device: str = POLICY_
         train_freq=train_freq,
         gradient_steps=gradient_steps,
         action_noise=exploration_noise(config, env.action_space.shape[0]),
-        # A target from a later step on is set then, by EntropyTargetCallback.
+        # A target from a later step on is set then, by ModelSettingsAtStep.
         target_entropy="auto"
         if config.target_entropy is None or config.target_entropy_from
         else config.target_entropy,
@@ -250,9 +249,10 @@ def _learn(
         )
         callbacks = [evaluations, ResumeCheckpointCallback(config.checkpoint_every, run_dir)]
         if config.exploration_steps is not None:
-            callbacks.append(StopExplorationCallback(config.exploration_steps))
+            callbacks.append(ModelSettingsAtStep(config.exploration_steps, action_noise=None))
         if config.target_entropy_from:
-            callbacks.append(EntropyTargetCallback(config.target_entropy, config.target_entropy_from))
+            target = float(config.target_entropy)
+            callbacks.append(ModelSettingsAtStep(config.target_entropy_from, target_entropy=target))
         if progress:
             callbacks.append(ProgressBarCallback(config.total_steps, evaluations))
         remaining = config.total_steps - model.num_timesteps
