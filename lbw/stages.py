@@ -304,8 +304,15 @@ def snapshot_selection(
     both embodiments collected with seed 2000 + data seed (used by nothing else). Returns
     ``{"keypoints", "gap_px": {snapshot: px}, "round_trip_px": {snapshot: px}, "selected":
     snapshot}`` (snapshots relative to the stage folder), kept there as
-    ``selection-<detector hash>.json`` (a record from before the round trip is made again)."""
-    from lbw.keypoints.gap import ROUND_TRIP_FRAMES, choose_snapshot, round_trip_error, unpaired_keypoint_gap
+    ``selection-<detector hash>.json`` (a record from before the round trip is made again),
+    with its picture ``selection-<detector hash>.png`` (``plot_snapshot_selection``)."""
+    from lbw.keypoints.gap import (
+        ROUND_TRIP_FRAMES,
+        choose_snapshot,
+        plot_snapshot_selection,
+        round_trip_error,
+        unpaired_keypoint_gap,
+    )
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.translation import Translator
     from lbw.translation.base import SNAPSHOTS
@@ -329,7 +336,13 @@ def snapshot_selection(
                 "selected": choose_snapshot(gaps, trips),
             }
             write_json(record, choice)
-    return json.loads(record.read_text())
+        choice = json.loads(record.read_text())
+        if not (picture := record.with_suffix(".png")).exists():
+            title = f"{config.task} {folder.name}: snapshot selection"
+            plot_snapshot_selection(
+                choice["gap_px"], choice["round_trip_px"], choice["selected"], picture, title
+            )
+    return choice
 
 
 def trained_translator(

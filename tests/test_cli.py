@@ -206,6 +206,8 @@ def test_train_commands_build_the_stages_lbw_run_uses(tmp_path: Path) -> None:
     stages = perception_stages(load_config("configs/reach.yaml", args), progress=False)
     assert stages["keypoints"] == str(detector) and "translator_munit-" in stages["translator"]
     assert Path(stages["translator"]).parent.name == "snapshots"  # the selected snapshot
+    (picture,) = Path(stages["translator"]).parents[1].glob("selection-*.png")  # the choice, drawn
+    assert picture.stat().st_size > 0
 
 
 def test_demo_in_another_look_and_pace(tmp_path: Path) -> None:

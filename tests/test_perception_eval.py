@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -17,7 +19,13 @@ from lbw.evaluation.perception import (
     translation_fidelity,
 )
 from lbw.keypoints import KeypointDetector, TransporterConfig, TransporterTrainConfig, TransporterTrainer
-from lbw.keypoints.gap import choose_snapshot, frechet_distance, round_trip_error, unpaired_keypoint_gap
+from lbw.keypoints.gap import (
+    choose_snapshot,
+    frechet_distance,
+    plot_snapshot_selection,
+    round_trip_error,
+    unpaired_keypoint_gap,
+)
 
 
 def test_probe_recovers_a_linear_map() -> None:
@@ -152,6 +160,15 @@ def test_choose_snapshot_passes_over_one_that_loses_the_pose() -> None:
     assert choose_snapshot(gaps, trips, tolerance=3.0) == "iter_500"
     # Without a round trip (a translator that cannot translate back) the gap alone decides.
     assert choose_snapshot(gaps, {name: None for name in gaps}) == "iter_500"
+
+
+def test_snapshot_selection_picture(tmp_path: Path) -> None:
+    """The choice drawn per update, from names in any order, with or without round trips."""
+    gaps = {"snapshots/iter_004000.pt": 11.3, "snapshots/iter_000500.pt": 9.2}
+    for trips in ({"snapshots/iter_000500.pt": 6.0, "snapshots/iter_004000.pt": 2.5}, {}):
+        path = tmp_path / f"selection{len(trips)}.png"
+        plot_snapshot_selection(gaps, trips, "snapshots/iter_004000.pt", path)
+        assert path.read_bytes().startswith(b"\x89PNG")
 
 
 def test_perception_table_formats_what_it_is_given() -> None:

@@ -29,6 +29,8 @@ def _train_translator(args: argparse.Namespace) -> None:
     checkpoint = trained_translator(config, args.model, keypoints, progress=progress)
     folder = stage_of(checkpoint)
     print(f"translator stage {folder} (samples in {folder / 'samples'}, log in {folder / 'log.jsonl'})")
+    for picture in sorted(folder.glob("selection-*.png")):
+        print(f"the snapshot choice, per update: {picture}")
     print(f"runs of this config use {checkpoint}")
 
 

@@ -11,10 +11,13 @@ that draws plausible robot poses unrelated to the human's can score well. The ro
 
     trips = round_trip_error(detector, robot_frames, {"iter_004000": translator})   # px
     choose_snapshot(gaps, trips)    # the smallest gap among snapshots that keep the pose
+    plot_snapshot_selection(gaps, trips, "iter_004000", "selection.png")  # both per update
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -89,3 +92,50 @@ def choose_snapshot(
         best = min(trips.values())
         gaps = {name: gap for name, gap in gaps.items() if trips[name] <= tolerance * best}
     return min(gaps, key=gaps.__getitem__)
+
+
+def plot_snapshot_selection(
+    gaps: Mapping[str, float],
+    round_trips: Mapping[str, float | None],
+    selected: str,
+    path: str | os.PathLike,
+    title: str = "",
+) -> None:
+    """Plot the unpaired gap and the round-trip error (px) of each snapshot against its
+    training update (the digits of its name), the selected one ringed: whether training was
+    still improving when it stopped, and what the round trip ruled out."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lbw.files import save_figure
+
+    names = sorted(gaps, key=_update)
+    updates = [_update(name) for name in names]
+    figure, axis = plt.subplots(figsize=(5.2, 3.2))
+    axis.plot(updates, [gaps[n] for n in names], "o-", c="tab:blue", ms=4, label="unpaired keypoint gap")
+    trips = [(u, round_trips.get(n)) for u, n in zip(updates, names, strict=True)]
+    trips = [(u, trip) for u, trip in trips if trip is not None]
+    if trips:
+        axis.plot(*np.array(trips).T, "s--", c="tab:orange", ms=4, label="round-trip error")
+    axis.scatter(
+        [_update(selected)],
+        [gaps[selected]],
+        s=140,
+        facecolors="none",
+        edgecolors="k",
+        label=f"selected ({selected.rsplit('/', 1)[-1]})",
+    )
+    axis.set(xlabel="translator updates", ylabel="px", title=title or "snapshot selection")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=7)
+    figure.tight_layout()
+    save_figure(figure, path)
+    plt.close(figure)
+
+
+def _update(name: str) -> int:
+    """The training update of a snapshot named like ``snapshots/iter_004000.pt`` (0 if none)."""
+    digits = re.findall(r"\d+", name.rsplit("/", 1)[-1])
+    return int(digits[-1]) if digits else 0
