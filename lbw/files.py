@@ -10,9 +10,11 @@ run is reused only when resumed, replaced only when told (``prepare_run_dir``).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +52,26 @@ def copy_file(source: str | os.PathLike, path: str | os.PathLike) -> None:
     """Copy ``source`` to ``path``, which appears whole or not at all."""
     with atomic_write(path) as partial:
         shutil.copyfile(source, partial)
+
+
+@contextmanager
+def held_lock(path: Path, wait: bool = True) -> Iterator[None]:
+    """Hold an exclusive lock on ``path.lock`` for the block, so that two processes never build
+    or train the same thing at once. Held elsewhere: wait for it (saying so), or with ``wait=False``
+    raise ``BlockingIOError``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise
+            print(f"waiting for another process to finish {path}", file=sys.stderr, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def save_figure(figure: Any, path: str | os.PathLike, dpi: int = 100) -> None:

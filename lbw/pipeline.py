@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from lbw.config import RunConfig
 from lbw.files import training_time_s, write_json
 from lbw.preflight import check_run_clip, preflight
-from lbw.run_dir import save_run_config
+from lbw.run_dir import run_lock, save_run_config
 from lbw.stages import STAGE_FILE, perception_stages, stage_of, stage_record
 
 if TYPE_CHECKING:
@@ -74,7 +74,13 @@ def run_pipeline(
 ) -> dict[str, Any]:
     """Every stage of one run; returns (and writes to ``RUN/metrics.json``) its summary.
     Everything that can be checked without training is checked first (``lbw.preflight``); a
-    run that fails before its policy trains leaves no folder behind to block the retry."""
+    run that fails before its policy trains leaves no folder behind to block the retry; another
+    process running the same folder is an error (``run_lock``)."""
+    with run_lock(config):
+        return _run_pipeline(config, resume, overwrite, progress)
+
+
+def _run_pipeline(config: RunConfig, resume: bool, overwrite: bool, progress: bool) -> dict[str, Any]:
     from lbw.evaluation.policy import evaluate_run
     from lbw.policy.methods import method_env_factory
 

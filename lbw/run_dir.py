@@ -3,6 +3,7 @@
     from lbw.run_dir import check_run_dir, save_run_config
     check_run_dir(config, resume=True)   # "new" | "resume" | "finished", or RunDirError; writes nothing
     save_run_config(config, resume=True)  # the same check, then RUN/config.yaml
+    with run_lock(config): ...           # one process at a time in a run folder
 
 A run folder is never overwritten: ``resume`` goes on with it, ``overwrite`` starts it again.
 """
@@ -13,13 +14,32 @@ import json
 import os
 import shutil
 import zipfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import yaml
 
 from lbw.config import RunConfig, load_config
-from lbw.files import RunDirError, atomic_write
+from lbw.files import RunDirError, atomic_write, held_lock
 from lbw.stages import STAGE_FILE
+
+
+@contextmanager
+def run_lock(config: RunConfig) -> Iterator[None]:
+    """Hold a run folder for this process (``ROOT/TASK/.locks/NAME.lock``): a second process starting
+    the same run (a sweep beside a hand-started run, a command sent twice) is refused with a
+    ``RunDirError`` rather than training into the same folder."""
+    run_dir = config.run_dir
+    stack = ExitStack()
+    try:
+        stack.enter_context(held_lock(run_dir.parent / ".locks" / run_dir.name, wait=False))
+    except BlockingIOError:
+        raise RunDirError(
+            f"{run_dir} is in use by another process; wait for it to end or name another run (name=…)"
+        ) from None
+    with stack:
+        yield
 
 
 def check_run_dir(config: RunConfig, resume: bool = False, overwrite: bool = False) -> str:

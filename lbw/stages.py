@@ -20,14 +20,12 @@ without ``stage.json`` is unfinished and is resumed. A checkpoint the config nam
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import hashlib
 import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +33,7 @@ from lbw import envs
 from lbw.checkpoint import CheckpointError, device_name, load_checkpoint
 from lbw.config import DataConfig, KeypointsConfig, RunConfig, TranslatorConfig, config_hash
 from lbw.envs.embodiment import EMBODIMENTS
-from lbw.files import write_json
+from lbw.files import held_lock, write_json
 from lbw.runtime import TRAIN_THREADS
 
 if TYPE_CHECKING:
@@ -46,25 +44,9 @@ if TYPE_CHECKING:
 STAGE_FILE = "stage.json"
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path.lock`` (another run building the same stage waits)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"waiting for another run to finish {path}", file=sys.stderr, flush=True)
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def _shared_stage(folder: Path, record: dict[str, Any], build: Callable[[bool], None]) -> Path:
     """Build a shared stage folder once: ``build(resume)`` runs unless ``stage.json`` exists."""
-    with _locked(folder):
+    with held_lock(folder):
         if (folder / STAGE_FILE).exists():
             return folder
         start = time.perf_counter()
@@ -108,7 +90,7 @@ def data_stage(config: RunConfig, domain: str, progress: bool = True) -> Path:
     from lbw.dataset import collect_frames
 
     path = data_path(config, domain)
-    with _locked(path):
+    with held_lock(path):
         if not path.exists():
             data = collect_frames(
                 config.task,
@@ -319,7 +301,7 @@ def snapshot_selection(
 
     folder = translator.parent
     record = folder / f"selection-{_file_key(keypoints)}.json"
-    with _locked(record):
+    with held_lock(record):
         if not record.exists() or "round_trip_px" not in json.loads(record.read_text()):
             human, robot = (selection_frames(config, d, progress) for d in ("human", "robot"))
             candidates = sorted((folder / SNAPSHOTS).glob("*.pt")) or [translator]

@@ -248,6 +248,24 @@ def test_resume_goes_on_and_rejects_a_changed_config(tmp_path: Path) -> None:
         run_pipeline(config, resume=True, progress=False)
 
 
+def test_a_run_folder_in_use_is_refused(tmp_path: Path) -> None:
+    """Two processes never train into one run folder: while one holds it (here this test, as a
+    sweep or a command sent twice would), starting or resuming the run is an error, and
+    `lbw run` says so with exit code 1; once it is let go, the run starts."""
+    from lbw.run_dir import run_lock
+
+    args = tiny(tmp_path, "method=random", "eval.record=0")
+    config = load_config("configs/reach.yaml", args)
+    with run_lock(config):
+        with pytest.raises(RunDirError, match="in use by another process"):
+            with run_lock(config):
+                pass
+        assert main(["run", "reach", *args, "--quiet"]) == 1
+        assert not config.run_dir.exists()
+    assert main(["run", "reach", *args, "--quiet"]) == 0
+    assert (config.run_dir.parent / ".locks" / "random_seed0.lock").is_file()  # out of `runs/reach/*_seed*`
+
+
 def test_replay_baseline_replays_the_demonstrator_open_loop(tmp_path: Path) -> None:
     """replay is one registration (lbw.methods): no policy trained, the demo episode's actions
     replayed; drawer_close needs no feedback (50 of 50 measured), reach does (33 of 50)."""

@@ -26,15 +26,16 @@ def _print_result(run_dir: Path, info: dict) -> None:
 def _train_policy(args: argparse.Namespace) -> None:
     from lbw.pipeline import policy_stage
     from lbw.preflight import preflight
-    from lbw.run_dir import save_run_config
+    from lbw.run_dir import run_lock, save_run_config
     from lbw.stages import perception_stages
 
     config = run_config(args)
-    preflight(config, resume=args.resume, overwrite=args.overwrite)
-    run_dir = save_run_config(config, resume=args.resume, overwrite=args.overwrite)
-    stages = perception_stages(config, progress=not args.quiet)
-    write_json(run_dir / "stages.json", stages)
-    folder = policy_stage(config, stages, resume=args.resume, progress=not args.quiet)
+    with run_lock(config):
+        preflight(config, resume=args.resume, overwrite=args.overwrite)
+        run_dir = save_run_config(config, resume=args.resume, overwrite=args.overwrite)
+        stages = perception_stages(config, progress=not args.quiet)
+        write_json(run_dir / "stages.json", stages)
+        folder = policy_stage(config, stages, resume=args.resume, progress=not args.quiet)
     print(f"policy in {folder}; evaluate it with: lbw evaluate {run_dir}")
 
 
