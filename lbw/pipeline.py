@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from lbw.config import RunConfig
 from lbw.files import training_time_s, write_json
 from lbw.preflight import check_run_clip, preflight
-from lbw.run_dir import run_lock, save_run_config
+from lbw.run_dir import check_run_dir, run_lock, save_run_config
 from lbw.stages import STAGE_FILE, perception_stages, stage_of, stage_record
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ def run_pipeline(
     Everything that can be checked without training is checked first (``lbw.preflight``); a
     run that fails before its policy trains leaves no folder behind to block the retry; another
     process running the same folder is an error (``run_lock``)."""
+    preflight(config, resume, overwrite)  # before the lock: a failed check writes nothing
     with run_lock(config):
         return _run_pipeline(config, resume, overwrite, progress)
 
@@ -85,7 +86,7 @@ def _run_pipeline(config: RunConfig, resume: bool, overwrite: bool, progress: bo
     from lbw.policy.methods import method_env_factory
 
     run_dir = config.run_dir
-    state = preflight(config, resume, overwrite)
+    state = check_run_dir(config, resume, overwrite)  # again, held: another process may have moved it on
     if state == "finished":
         print(f"{run_dir} has finished with this config: nothing to do", flush=True)
         return json.loads((run_dir / "metrics.json").read_text())

@@ -316,10 +316,10 @@ def test_a_stage_being_built_makes_another_run_wait_and_say_so(
 ) -> None:
     import threading
 
-    from lbw.stages import _locked
+    from lbw.files import held_lock
 
     stage, order = tmp_path / "keypoints-abc", []
-    with _locked(stage):
+    with held_lock(stage):
         waiter = threading.Thread(target=lambda: _enter(stage, order))
         waiter.start()
         waiter.join(timeout=0.3)
@@ -327,13 +327,13 @@ def test_a_stage_being_built_makes_another_run_wait_and_say_so(
         order.append("built")
     waiter.join(timeout=5)
     assert order == ["built", "entered"]
-    assert f"waiting for another run to finish {stage}" in capsys.readouterr().err
+    assert f"waiting for another process to finish {stage}" in capsys.readouterr().err
 
 
 def _enter(stage: Path, order: list[str]) -> None:
-    from lbw.stages import _locked
+    from lbw.files import held_lock
 
-    with _locked(stage):
+    with held_lock(stage):
         order.append("entered")
 
 

@@ -30,8 +30,8 @@ def _train_policy(args: argparse.Namespace) -> None:
     from lbw.stages import perception_stages
 
     config = run_config(args)
+    preflight(config, resume=args.resume, overwrite=args.overwrite)  # a failed check writes nothing
     with run_lock(config):
-        preflight(config, resume=args.resume, overwrite=args.overwrite)
         run_dir = save_run_config(config, resume=args.resume, overwrite=args.overwrite)
         stages = perception_stages(config, progress=not args.quiet)
         write_json(run_dir / "stages.json", stages)
