@@ -24,6 +24,8 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,53 +71,68 @@ def policy_stage(
     return folder
 
 
+@contextmanager
+def opened_run(
+    config: RunConfig, resume: bool = False, overwrite: bool = False, progress: bool = True
+) -> Iterator[dict[str, str] | None]:
+    """A run folder held by this process and ready for its policy; yields its perception stages
+    (``{stage: checkpoint}``, also in ``RUN/stages.json``), or None when the run has finished
+    with this config (nothing to do).
+
+    Everything that can be checked without training is checked first (``lbw.preflight``: a
+    failed check writes nothing); then the folder is locked (``run_lock``: another process on
+    it is an error), its config saved, its stages built or reused and, before a policy first
+    trains, its demo clip checked. A new run that fails before its policy trains leaves no
+    folder behind to block the retry (the shared stages keep what was trained)."""
+    preflight(config, resume, overwrite)  # before the lock: a failed check writes nothing
+    with run_lock(config):
+        run_dir = config.run_dir
+        state = check_run_dir(config, resume, overwrite)  # again, held: another process may have moved it on
+        if state == "finished":
+            yield None
+            return
+        save_run_config(config, resume=resume, overwrite=overwrite)
+        try:
+            stages = perception_stages(config, progress)
+            write_json(run_dir / "stages.json", stages)
+            if not (run_dir / "policy").exists():
+                check_run_clip(config, stages, progress)
+        except BaseException:
+            if state == "new" and not (run_dir / "policy").exists():
+                shutil.rmtree(run_dir, ignore_errors=True)
+            raise
+        yield stages
+
+
 def run_pipeline(
     config: RunConfig, resume: bool = False, overwrite: bool = False, progress: bool = True
 ) -> dict[str, Any]:
-    """Every stage of one run; returns (and writes to ``RUN/metrics.json``) its summary.
-    Everything that can be checked without training is checked first (``lbw.preflight``); a
-    run that fails before its policy trains leaves no folder behind to block the retry; another
-    process running the same folder is an error (``run_lock``)."""
-    preflight(config, resume, overwrite)  # before the lock: a failed check writes nothing
-    with run_lock(config):
-        return _run_pipeline(config, resume, overwrite, progress)
-
-
-def _run_pipeline(config: RunConfig, resume: bool, overwrite: bool, progress: bool) -> dict[str, Any]:
+    """Every stage of one run (``opened_run``, then the policy and its evaluation); returns (and
+    writes to ``RUN/metrics.json``) its summary."""
     from lbw.evaluation.policy import evaluate_run
     from lbw.policy.methods import method_env_factory
 
     run_dir = config.run_dir
-    state = check_run_dir(config, resume, overwrite)  # again, held: another process may have moved it on
-    if state == "finished":
-        print(f"{run_dir} has finished with this config: nothing to do", flush=True)
-        return json.loads((run_dir / "metrics.json").read_text())
-    save_run_config(config, resume=resume, overwrite=overwrite)
     start = time.perf_counter()
-    try:
-        stages = perception_stages(config, progress)
-        write_json(run_dir / "stages.json", stages)
-        if not (run_dir / "policy").exists():
-            check_run_clip(config, stages, progress)
-    except BaseException:
-        if state == "new" and not (run_dir / "policy").exists():
-            shutil.rmtree(run_dir, ignore_errors=True)  # the shared stages keep what was trained
-        raise
-    # One demonstration (the clip read, translated and aligned once) for training and evaluation.
-    env_factory = method_env_factory(config, stages)
-    policy_stage(config, stages, resume=resume, progress=progress, env_factory=env_factory)
-    info = evaluate_run(run_dir, progress=progress, env_factory=env_factory)
-    metrics = {
-        "task": config.task,
-        "method": config.method,
-        "seed": config.policy.seed,
-        **info["aggregated"],
-        "env_steps": config.policy.total_steps if config.method_spec.learns else 0,
-        "wall_time_s": stage_wall_times(run_dir, stages),
-        "run_wall_time_s": round(time.perf_counter() - start, 1),
-        "videos": info["videos"],
-    }
-    write_json(run_dir / "metrics.json", metrics)
+    with opened_run(config, resume, overwrite, progress) as stages:
+        if stages is None:
+            print(f"{run_dir} has finished with this config: nothing to do", flush=True)
+            return json.loads((run_dir / "metrics.json").read_text())
+        # One demonstration (the clip read, translated and aligned once) for training and evaluation.
+        env_factory = method_env_factory(config, stages)
+        policy_stage(config, stages, resume=resume, progress=progress, env_factory=env_factory)
+        info = evaluate_run(run_dir, progress=progress, env_factory=env_factory)
+        metrics = {
+            "task": config.task,
+            "method": config.method,
+            "seed": config.policy.seed,
+            **info["aggregated"],
+            "env_steps": config.policy.total_steps if config.method_spec.learns else 0,
+            "wall_time_s": stage_wall_times(run_dir, stages),
+            "run_wall_time_s": round(time.perf_counter() - start, 1),
+            "videos": info["videos"],
+        }
+        write_json(run_dir / "metrics.json", metrics)
     return metrics
 
 

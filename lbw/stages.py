@@ -307,10 +307,13 @@ def snapshot_selection(
             candidates = sorted((folder / SNAPSHOTS).glob("*.pt")) or [translator]
             translators = {p.relative_to(folder).as_posix(): Translator.load(p) for p in candidates}
             detector = KeypointDetector.load(keypoints)
-            # One call: the robot frames' keypoints are computed once for every candidate.
-            gaps = unpaired_keypoint_gap(detector, human, robot, translators)
+            robot_keypoints = detector(robot.frames)  # once, for every candidate and both measures
+            gaps = unpaired_keypoint_gap(detector, human, robot, translators, robot_keypoints)
             gaps = {name: gaps[name] for name in translators}
-            trips = round_trip_error(detector, robot.frames[:ROUND_TRIP_FRAMES], translators)
+            trip = slice(ROUND_TRIP_FRAMES)
+            trips = round_trip_error(
+                detector, robot.frames[trip], translators, robot_keypoints=robot_keypoints[trip]
+            )
             choice = {
                 "keypoints": str(keypoints),
                 "gap_px": gaps,

@@ -193,7 +193,8 @@ def test_keypoints_and_translate_commands(tmp_path: Path) -> None:
 
 def test_train_commands_build_the_stages_lbw_run_uses(tmp_path: Path) -> None:
     """train-keypoints and train-translator are lbw run's perception stages: the run that
-    follows reuses both (and the translator snapshot the selection chose)."""
+    follows reuses both (and the translator snapshot the selection chose); eval-alignment
+    measures them."""
     from lbw.config import load_config
     from lbw.stages import perception_stages
 
@@ -208,6 +209,38 @@ def test_train_commands_build_the_stages_lbw_run_uses(tmp_path: Path) -> None:
     assert Path(stages["translator"]).parent.name == "snapshots"  # the selected snapshot
     (picture,) = Path(stages["translator"]).parents[1].glob("selection-*.png")  # the choice, drawn
     assert picture.stat().st_size > 0
+
+    # eval-alignment on these models: each re-timed variant's reference error, per source and
+    # alignment, in OUT/alignment.json; a second call does not overwrite it.
+    out = tmp_path / "alignment"
+    argv = ["eval-alignment", "--task", "reach", "--keypoints", str(detector)]
+    argv += ["--translator", stages["translator"]]
+    assert main([*argv, "--variants", "idle_start,wide", "--out", str(out)]) == 0
+    result = json.loads((out / "alignment.json").read_text())
+    for source in ("translated", "paired robot"):
+        pace = result[source]["pace"]
+        assert set(pace) == {"scripted", "idle_start", "wide"} and pace["scripted"] == 0.0  # the yardstick
+        assert all(v >= 0 for v in result[source]["uniform"].values())
+    assert result["frames"]["idle_start"] == result["frames"]["scripted"] + 20
+    assert main([*argv, "--variants", "idle_start", "--out", str(out)]) == 1  # kept: --overwrite replaces it
+    with pytest.raises(SystemExit):  # a usage error, before any work
+        main([*argv, "--variants", "idle_start,sideways"])
+
+
+def test_train_policy_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """train-policy: the run's stages and policy, the same folder rules as lbw run (refused
+    without --resume, nothing to do once trained), then lbw evaluate on the folder."""
+    args = [*tiny(tmp_path), "method=oracle", "--quiet"]
+    assert main(["train-policy", "reach", *args]) == 0
+    run = tmp_path / "runs" / "reach" / "oracle_seed0"
+    assert (run / "policy" / "best_model.zip").is_file() and (run / "stages.json").is_file()
+    assert main(["train-policy", "reach", *args]) == 1
+    assert "pass --resume" in capsys.readouterr().err
+    trained = (run / "policy" / "best_model.zip").stat().st_mtime_ns
+    assert main(["train-policy", "reach", *args, "--resume"]) == 0
+    assert (run / "policy" / "best_model.zip").stat().st_mtime_ns == trained  # trained: nothing to do
+    assert main(["evaluate", str(run), "--quiet"]) == 0
+    assert json.loads((run / "eval" / "eval_info.json").read_text())["aggregated"]["episodes"] == 2
 
 
 def test_demo_in_another_look_and_pace(tmp_path: Path) -> None:

@@ -150,6 +150,8 @@ def test_round_trip_error_is_the_keypoint_distance_there_and_back() -> None:
         _brightest, frames, {"same": _Back(lambda f: f), "shifted": shifted, "none": _Back(None)}
     )
     assert trips == {"same": 0.0, "shifted": 6.0, "none": None}
+    known = round_trip_error(_brightest, frames, {"shifted": shifted}, robot_keypoints=_brightest(frames))
+    assert known == {"shifted": 6.0}  # the robot frames' keypoints passed in, as the selection does
 
 
 def test_choose_snapshot_passes_over_one_that_loses_the_pose() -> None:

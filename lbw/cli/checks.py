@@ -130,13 +130,25 @@ def _save(path: Path, result: dict[str, Any], table: Callable[[list[dict[str, An
     print(f"wrote {path}")
 
 
+def _variants(value: str) -> list[str]:
+    """A ``--variants`` value (comma-separated timing variants), checked when the command line is read."""
+    from lbw.evaluation.alignment import VARIANTS
+
+    variants = value.split(",")
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; choose from {','.join(VARIANTS)}")
+    return variants
+
+
 def _eval_alignment(args: argparse.Namespace) -> None:
     from lbw.demo import record_demo
-    from lbw.evaluation.alignment import alignment_table, reference_error
+    from lbw.evaluation.alignment import VARIANTS, alignment_table, reference_error
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.translation import Translator
 
     out = Path(args.out or Path("runs") / args.task / "alignment")
+    variants = args.variants or VARIANTS
     refuse_overwrite(out / "alignment.json", args.overwrite)
     _, keypoints, translator = _config_models(args, progress=False)
     demo = record_demo(args.task, seed=args.seed, appearance=args.appearance)
@@ -146,7 +158,9 @@ def _eval_alignment(args: argparse.Namespace) -> None:
         "translator": str(translator),
         "demo_seed": args.seed,
         "appearance": args.appearance,
-        **reference_error(args.task, demo, KeypointDetector.load(keypoints), Translator.load(translator)),
+        **reference_error(
+            args.task, demo, KeypointDetector.load(keypoints), Translator.load(translator), variants
+        ),
     }
     _save(out / "alignment.json", result, alignment_table)
 
@@ -254,6 +268,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     _model_options(align)
     align.add_argument("--seed", type=int, default=0, help="demo seed (default: 0)")
     align.add_argument("--appearance", default="default", help="the demonstrator's look (default: default)")
+    align.add_argument(
+        "--variants",
+        type=_variants,
+        default=None,
+        help="comma-separated timing variants to measure (default: all: idle_start,idle_end,slow,fast,"
+        "pause,uneven,user,wide)",
+    )
     align.add_argument("--out", default=None, help="output folder (default: runs/TASK/alignment)")
     align.add_argument("--overwrite", action="store_true", help="replace an existing OUT/alignment.json")
     align.set_defaults(run=_eval_alignment)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from lbw.cli.options import config_options, count, run_config
 from lbw.config import config_keys
-from lbw.files import write_json
 
 
 def _print_result(run_dir: Path, info: dict) -> None:
@@ -24,19 +23,15 @@ def _print_result(run_dir: Path, info: dict) -> None:
 
 
 def _train_policy(args: argparse.Namespace) -> None:
-    from lbw.pipeline import policy_stage
-    from lbw.preflight import preflight
-    from lbw.run_dir import run_lock, save_run_config
-    from lbw.stages import perception_stages
+    from lbw.pipeline import opened_run, policy_stage
 
     config = run_config(args)
-    preflight(config, resume=args.resume, overwrite=args.overwrite)  # a failed check writes nothing
-    with run_lock(config):
-        run_dir = save_run_config(config, resume=args.resume, overwrite=args.overwrite)
-        stages = perception_stages(config, progress=not args.quiet)
-        write_json(run_dir / "stages.json", stages)
+    with opened_run(config, args.resume, args.overwrite, progress=not args.quiet) as stages:
+        if stages is None:
+            print(f"{config.run_dir} has finished with this config: nothing to do")
+            return
         folder = policy_stage(config, stages, resume=args.resume, progress=not args.quiet)
-    print(f"policy in {folder}; evaluate it with: lbw evaluate {run_dir}")
+    print(f"policy in {folder}; evaluate it with: lbw evaluate {config.run_dir}")
 
 
 def _evaluate(args: argparse.Namespace) -> None:

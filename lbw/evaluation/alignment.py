@@ -14,6 +14,7 @@ isolates the alignment from translation noise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,18 +28,29 @@ from lbw.translation.base import Translator
 from lbw.video import center_square
 
 WIDE = "wide"  # the scripted timing, filmed 1.5× as wide
+VARIANTS = (*(name for name in TIMINGS if name != "scripted"), WIDE)
 
 
 def reference_error(
-    task: str, demo: Demo, detector: KeypointDetector, translator: Translator | None
+    task: str,
+    demo: Demo,
+    detector: KeypointDetector,
+    translator: Translator | None,
+    variants: Sequence[str] = VARIANTS,
 ) -> dict[str, Any]:
-    """Per timing variant and alignment: keypoint distance (px) of its reference to the
-    scripted clip's, for the translated human clip and for the paired robot clip."""
+    """Per timing variant (of ``VARIANTS``) and alignment: keypoint distance (px) of its
+    reference to the scripted clip's, for the translated human clip and for the paired robot
+    clip (the scripted clip's own entry: 0)."""
+    unknown = sorted(set(variants) - set(VARIANTS))
+    if unknown:
+        raise ValueError(f"unknown timing variants {unknown}; choose from {', '.join(VARIANTS)}")
     length = envs.MAX_EPISODE_STEPS + 1
     nominal = robot_pace(task, detector)
     n = len(demo.human_frames)
-    clips = {name: retime_demo(demo, timing(n)) for name, timing in TIMINGS.items()}
-    clips[WIDE] = retime_demo(demo, TIMINGS["scripted"](n), width=demo.image_size * 3 // 2)
+    timings = ["scripted", *(v for v in VARIANTS if v in variants and v != WIDE)]
+    clips = {name: retime_demo(demo, TIMINGS[name](n)) for name in timings}
+    if WIDE in variants:
+        clips[WIDE] = retime_demo(demo, TIMINGS["scripted"](n), width=demo.image_size * 3 // 2)
     sources = {
         "translated": lambda d: translator(center_square(d.human_frames)) if translator else d.human_frames,
         "paired robot": lambda d: center_square(d.robot_frames),
@@ -66,8 +78,10 @@ def reference_error(
 
 
 def alignment_table(results: list[dict[str, Any]]) -> str:
-    """Markdown: one row per task and source, one column per variant, ``pace / uniform`` px."""
-    variants = [*TIMINGS, WIDE][1:]
+    """Markdown: one row per task and source, one column per variant measured in any of
+    ``results``, ``pace / uniform`` px (– where a result lacks it)."""
+    measured = {v for r in results for v in r["translated"]["pace"]}
+    variants = [v for v in VARIANTS if v in measured]
     lines = [
         "| task | keypoints of | " + " | ".join(variants) + " | scripted: pace vs uniform |",
         "|---|---|" + "---:|" * (len(variants) + 1),
@@ -75,7 +89,10 @@ def alignment_table(results: list[dict[str, Any]]) -> str:
     for r in results:
         for source in ("translated", "paired robot"):
             errors = r[source]
-            cells = [f"{errors['pace'][v]:.2f} / {errors['uniform'][v]:.2f}" for v in variants]
+            cells = [
+                f"{errors['pace'][v]:.2f} / {errors['uniform'][v]:.2f}" if v in errors["pace"] else "–"
+                for v in variants
+            ]
             gap = f"{errors['pace_vs_uniform_scripted_px']:.2f}"
             lines.append(f"| {r['task']} | {source} | " + " | ".join(cells) + f" | {gap} |")
     return "\n".join(lines)

@@ -45,11 +45,15 @@ def unpaired_keypoint_gap(
     human: FrameDataset,
     robot: FrameDataset,
     translators: dict[str, Translator],
+    robot_keypoints: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Fréchet distance (px) of keypoints (flattened to K·2) between robot frames and, per
     method, the human frames translated (each translator, ``"no_translation"``); and
-    ``"robot_halves"``: between the two halves of the robot frames, the floor sampling sets."""
-    reference = detector(robot.frames).reshape(len(robot.frames), -1)
+    ``"robot_halves"``: between the two halves of the robot frames, the floor sampling sets.
+    ``robot_keypoints``: the detector's (N, K, 2) keypoints of the robot frames, if known."""
+    if robot_keypoints is None:
+        robot_keypoints = detector(robot.frames)
+    reference = robot_keypoints.reshape(len(robot.frames), -1)
     half = len(reference) // 2
     gaps = {"robot_halves": frechet_distance(reference[:half], reference[half:])}
     methods = {"no_translation": lambda frames: frames, **translators}
@@ -67,12 +71,17 @@ ROUND_TRIP_FRAMES = 500  # robot frames a selection round-trips (500 told the sn
 
 
 def round_trip_error(
-    detector: KeypointDetector, robot: np.ndarray, translators: dict[str, Translator], seed: int = 0
+    detector: KeypointDetector,
+    robot: np.ndarray,
+    translators: dict[str, Translator],
+    seed: int = 0,
+    robot_keypoints: np.ndarray | None = None,
 ) -> dict[str, float | None]:
     """Per translator, the mean keypoint distance (px) between uint8 robot frames (N, H, W, 3)
     and the same frames translated to the human domain (a random human style each, seeded) and
-    back; None for a translator that cannot translate back."""
-    truth = detector(robot)
+    back; None for a translator that cannot translate back. ``robot_keypoints``: the
+    detector's (N, K, 2) keypoints of ``robot``, if known."""
+    truth = detector(robot) if robot_keypoints is None else robot_keypoints
     errors: dict[str, float | None] = {}
     for name, translator in translators.items():
         back = translator.round_trip(robot, seed)
