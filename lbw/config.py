@@ -16,6 +16,7 @@ folder. A run's saved ``config.yaml`` holds the resolved paths.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import hashlib
 import importlib
@@ -374,7 +375,11 @@ def from_dict(cls: type, values: dict[str, Any], prefix: str = "") -> Any:
     kwargs = {}
     for key, value in values.items():
         if key not in fields:
-            raise ConfigError(f"unknown config key '{prefix}{key}'; known keys: {', '.join(sorted(fields))}")
+            close = difflib.get_close_matches(str(key), fields, n=1)
+            hint = f"did you mean '{prefix}{close[0]}'? " if close else ""
+            raise ConfigError(
+                f"unknown config key '{prefix}{key}'; {hint}known keys: {', '.join(sorted(fields))}"
+            )
         nested = _DATACLASSES.get(str(fields[key].type))
         kwargs[key] = from_dict(nested, value, f"{prefix}{key}.") if nested else value
     return cls(**kwargs)

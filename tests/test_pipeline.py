@@ -74,6 +74,8 @@ def test_quickstart_config_uses_shipped_models() -> None:
 def test_config_errors_name_the_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="'policy.lr'"):
         load_config(CONFIGS[0], ["policy.lr=0.1"])
+    with pytest.raises(ConfigError, match="'policy.sed'; did you mean 'policy.seed'"):  # a typo
+        load_config(CONFIGS[0], ["policy.sed=1"])
     with pytest.raises(ConfigError, match="policy.total_steps: expected int"):
         load_config(None, ["policy.total_steps=many"])
     with pytest.raises(ConfigError, match="policy.buffer_size: expected int"):
