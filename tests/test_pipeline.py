@@ -16,7 +16,7 @@ from lbw import envs
 from lbw.checkpoint import device_name
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
-from lbw.evaluation.report import collect_runs, results_table, seed_band, write_report
+from lbw.evaluation.report import collect_runs, headline_table, results_table, seed_band, write_report
 from lbw.files import RunDirError
 from lbw.stages import configured_perception, perception_stages
 from lbw.translation import Translator
@@ -369,6 +369,12 @@ def test_report_rows_are_methods_and_named_variants(tmp_path: Path) -> None:
         ["oracle", "0.25 ± 0.25", "0.00 0.50"],
         ["oracle_fast", "1.00 ± 0.00", "1.00"],
     ]
+    # The headline: one row per task, lbw per seed, each baseline by its method's name (the
+    # exact label; a variant alone would stand in for it), – where absent.
+    headline = headline_table(
+        [*runs, *collect_runs([finished("random_starts-wide_seed0", "random", 0, 0.1)])]
+    )
+    assert headline.splitlines()[2] == "| push (1k) | **0.80** ± 0.00 | 0.80 | – | 0.25 | – | 0.10 |"
 
 
 def test_env_steps_to_the_first_evaluation_at_0_8() -> None:

@@ -5,7 +5,8 @@
 
     write_report(collect_runs(["runs/push/lbw_seed0", …]), "results/policy")
 
-writes ``OUT/results.md`` (per task and method — or variant: runs are grouped by folder name
+writes ``OUT/results.md`` (a headline table — one row per task: ``lbw`` per seed, the
+oracle, replay and random baselines — then per task and method — or variant: runs are grouped by folder name
 without ``_seedN`` — success mean ± std over seeds, env steps, wall
 time, median training throughput in env steps/s as logged at each evaluation; per task the
 evaluation video of the best ``lbw`` run), ``OUT/curves_TASK.png`` (evaluation success vs env
@@ -116,6 +117,45 @@ def table_rows(runs: list[dict[str, Any]]) -> list[list[str]]:
     return rows
 
 
+HEADLINE = ("lbw", "oracle", "replay", "random")  # the methods of the headline table, in its order
+
+
+def _method_group(runs: list[dict[str, Any]], task: str, method: str) -> list[dict[str, Any]] | None:
+    """The runs of ``method`` on ``task`` for the headline: the group labelled with the method's
+    name, else the method's only variant (``lbw_starts-wide``); None if absent or ambiguous."""
+    groups = [(label, g) for label, g in _groups(runs, task) if g[0]["method"] == method]
+    exact = [g for label, g in groups if label == method]
+    return exact[0] if exact else (groups[0][1] if len(groups) == 1 else None)
+
+
+def headline_table(runs: list[dict[str, Any]]) -> str:
+    """Markdown: one row per task — ``lbw``'s success (mean ± std over seeds, per seed, env
+    steps to 0.8) and the mean success of each other method of ``HEADLINE`` (– where absent)."""
+    others = HEADLINE[1:]
+    lines = [
+        "| task (env steps) | `lbw` | per seed | env steps to 0.8 (seeds) | " + " | ".join(others) + " |",
+        "|---|---:|---|---:|" + "---:|" * len(others),
+    ]
+    for task in sorted({r["task"] for r in runs}):
+        lbw = _method_group(runs, task, "lbw")
+        if lbw:
+            rates = np.array([r["success_rate"] for r in lbw])
+            steps = " / ".join(f"{n // 1000}k" for n in sorted({r["env_steps"] for r in lbw}))
+            cells = [
+                f"{task} ({steps})",
+                f"**{rates.mean():.2f}** ± {rates.std():.2f}",
+                " ".join(f"{r:.2f}" for r in rates),
+                steps_to(lbw),
+            ]
+        else:
+            cells = [task, "–", "–", "–"]
+        for method in others:
+            group = _method_group(runs, task, method)
+            cells.append(f"{np.mean([r['success_rate'] for r in group]):.2f}" if group else "–")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def first_step_at(curve: list[tuple[int, float]], success: float = SOON) -> int | None:
     """The first env step at which a training evaluation reached ``success`` (None: never)."""
     return next((step for step, rate in curve if rate >= success), None)
@@ -184,7 +224,16 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: boo
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written: set[Path] = set()
-    lines = ["# Results", "", results_table(runs), ""]
+    lines = [
+        "# Results",
+        "",
+        headline_table(runs),
+        "",
+        "Every method and variant:",
+        "",
+        results_table(runs),
+        "",
+    ]
     for task in sorted({r["task"] for r in runs}):
         plot_curves(runs, task, out / f"curves_{task}.png")
         lines += [f"## {task}", "", f"![{task} learning curves](curves_{task}.png)", ""]
