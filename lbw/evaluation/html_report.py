@@ -36,7 +36,7 @@ def write_html(
     ``rows``); the curves ``write_report`` drew are shown where they exist. Returns its path."""
     out = Path(out)
     body = [f"<h1>Results</h1>\n{_table(header, rows)}"]
-    for task in sorted({r["task"] for r in runs}):
+    for task in dict.fromkeys(row[0] for row in rows):  # the table's order
         body.append(f"<h2>{html.escape(task)}</h2>")
         if (out / f"curves_{task}.png").is_file():
             body.append(f'<img class="curve" src="curves_{task}.png" alt="{task} learning curves">')

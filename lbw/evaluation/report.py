@@ -29,6 +29,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from lbw.envs import registered_tasks
 from lbw.evaluation.html_report import write_html
 from lbw.files import RunDirError, copy_file, read_jsonl, save_figure, write_json, write_text
 from lbw.methods import method_names
@@ -62,6 +63,12 @@ def merge_runs(recorded: str | os.PathLike, runs: list[dict[str, Any]]) -> list[
         raise RunDirError(f"{path}: no runs.json to add to (make the report without --add first)")
     new = {r["run_dir"] for r in runs}
     return [r for r in json.loads(path.read_text()) if r["run_dir"] not in new] + runs
+
+
+def tasks_of(runs: list[dict[str, Any]]) -> list[str]:
+    """The tasks of ``runs`` in the registry's order (reach, push, slide, …), unknown ones last."""
+    order = {task: i for i, task in enumerate(registered_tasks())}
+    return sorted({r["task"] for r in runs}, key=lambda task: (order.get(task, len(order)), task))
 
 
 def run_label(run_dir: str | os.PathLike) -> str:
@@ -104,7 +111,7 @@ def results_table(runs: list[dict[str, Any]]) -> str:
 def table_rows(runs: list[dict[str, Any]]) -> list[list[str]]:
     """The cells of ``results_table``, one list per task and run label (``TABLE_HEADER``)."""
     rows = []
-    for task in sorted({r["task"] for r in runs}):
+    for task in tasks_of(runs):
         for label, group in _groups(runs, task):
             rates = np.array([r["success_rate"] for r in group])
             per_seed = " ".join(f"{r:.2f}" for r in rates)
@@ -136,7 +143,7 @@ def headline_table(runs: list[dict[str, Any]]) -> str:
         "| task (env steps) | `lbw` | per seed | env steps to 0.8 (seeds) | " + " | ".join(others) + " |",
         "|---|---:|---|---:|" + "---:|" * len(others),
     ]
-    for task in sorted({r["task"] for r in runs}):
+    for task in tasks_of(runs):
         lbw = _method_group(runs, task, "lbw")
         if lbw:
             rates = np.array([r["success_rate"] for r in lbw])
@@ -234,7 +241,7 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: boo
         results_table(runs),
         "",
     ]
-    for task in sorted({r["task"] for r in runs}):
+    for task in tasks_of(runs):
         plot_curves(runs, task, out / f"curves_{task}.png")
         lines += [f"## {task}", "", f"![{task} learning curves](curves_{task}.png)", ""]
         best = max(
