@@ -5,12 +5,12 @@
 
     write_report(collect_runs(["runs/push/lbw_seed0", …]), "results/policy")
 
-writes ``OUT/results.md`` (a headline table — one row per task: ``lbw`` per seed, the
-oracle, replay and random baselines — then per task and method — or variant: runs are grouped by folder name
-without ``_seedN`` — success mean ± std over seeds, env steps, wall
-time, median training throughput in env steps/s as logged at each evaluation; per task the
-evaluation video of the best ``lbw`` run), ``OUT/curves_TASK.png`` (evaluation success vs env
-steps: the mean over seeds, their range shaded) and ``OUT/runs.json`` (the per-run numbers the
+writes ``OUT/results.md`` (a headline table, one row per task: ``lbw`` per seed with the
+oracle, replay and random baselines; then one row per task and method, or variant — runs are
+grouped by folder name without ``_seedN`` — with success mean ± std over seeds, env steps,
+wall time, median training throughput in env steps/s as logged at each evaluation; per task
+the evaluation video of the best ``lbw`` run), ``OUT/curves_TASK.png`` (evaluation success vs
+env steps: the mean over seeds, their range shaded) and ``OUT/runs.json`` (the per-run numbers the
 table is made of). Videos are copied into ``OUT/videos/`` (with a gif to show inline) so that
 the folder stands alone. ``OUT/index.html`` (``lbw.evaluation.html_report``) shows the same
 table and curves and, per run, its video, success map and config, from the file system.
