@@ -51,7 +51,7 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from lbw.evaluation.report import collect_runs, results_table, write_report
+    from lbw.evaluation.report import collect_runs, headline_table, results_table, write_report
     from lbw.sweep import load_sweep, progress_table, run_sweep
 
     sweep = load_sweep(args.sweep)
@@ -61,7 +61,7 @@ def _sweep(args: argparse.Namespace) -> int:
     if sweep.report and finished:
         runs = collect_runs(finished)
         page = write_report(runs, sweep.report)
-        print(results_table(runs))
+        print(headline_table(runs), results_table(runs), sep="\n\n")
         print(f"wrote {page}")
     failed = [p for p in points if p.state == "failed"]
     for point in failed:
@@ -70,13 +70,13 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> None:
-    from lbw.evaluation.report import collect_runs, merge_runs, results_table, write_report
+    from lbw.evaluation.report import collect_runs, headline_table, merge_runs, results_table, write_report
 
     runs = collect_runs(args.runs)
     if args.add:
         runs = merge_runs(Path(args.out) / "runs.json", runs)
     page = write_report(runs, args.out, videos=not args.no_videos)
-    print(results_table(runs))
+    print(headline_table(runs), results_table(runs), sep="\n\n")
     print(f"wrote {page} and the learning curves next to it")
 
 
