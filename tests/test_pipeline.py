@@ -375,6 +375,14 @@ def test_report_rows_are_methods_and_named_variants(tmp_path: Path) -> None:
         [*runs, *collect_runs([finished("random_starts-wide_seed0", "random", 0, 0.1)])]
     )
     assert headline.splitlines()[2] == "| push (1k) | **0.80** ± 0.00 | 0.80 | – | 0.25 | – | 0.10 |"
+    # Beside lbw_starts-wide, the baseline of that variant (of two oracle variants, neither "oracle").
+    wide = [("lbw_starts-wide", "lbw", 0.4), ("oracle_starts-wide", "oracle", 0.9)]
+    wide += [("oracle_120k_starts-wide", "oracle", 0.5)]
+    wide_runs = collect_runs([finished(f"{label}_seed0", method, 0, rate) for label, method, rate in wide])
+    assert (
+        headline_table(wide_runs).splitlines()[2]
+        == "| push (1k) | **0.40** ± 0.00 | 0.40 | – | 0.90 | – | – |"
+    )
 
 
 def test_env_steps_to_the_first_evaluation_at_0_8() -> None:

@@ -127,12 +127,17 @@ def table_rows(runs: list[dict[str, Any]]) -> list[list[str]]:
 HEADLINE = ("lbw", "oracle", "replay", "random")  # the methods of the headline table, in its order
 
 
-def _method_group(runs: list[dict[str, Any]], task: str, method: str) -> list[dict[str, Any]] | None:
-    """The runs of ``method`` on ``task`` for the headline: the group labelled with the method's
-    name, else the method's only variant (``lbw_starts-wide``); None if absent or ambiguous."""
-    groups = [(label, g) for label, g in _groups(runs, task) if g[0]["method"] == method]
-    exact = [g for label, g in groups if label == method]
-    return exact[0] if exact else (groups[0][1] if len(groups) == 1 else None)
+def _method_group(
+    runs: list[dict[str, Any]], task: str, method: str, suffix: str = ""
+) -> list[dict[str, Any]] | None:
+    """The runs of ``method`` on ``task`` for the headline: the group labelled ``method +
+    suffix`` (``oracle_starts-wide`` beside ``lbw_starts-wide``), else the one labelled with the
+    method's name, else the method's only variant; None if absent or ambiguous."""
+    groups = {label: g for label, g in _groups(runs, task) if g[0]["method"] == method}
+    for label in (method + suffix, method):
+        if label in groups:
+            return groups[label]
+    return next(iter(groups.values())) if len(groups) == 1 else None
 
 
 def headline_table(runs: list[dict[str, Any]]) -> str:
@@ -145,6 +150,8 @@ def headline_table(runs: list[dict[str, Any]]) -> str:
     ]
     for task in tasks_of(runs):
         lbw = _method_group(runs, task, "lbw")
+        # The baselines of the same variant as lbw's row: lbw_starts-wide → oracle_starts-wide.
+        suffix = lbw[0]["label"].removeprefix("lbw") if lbw and lbw[0]["label"].startswith("lbw") else ""
         if lbw:
             rates = np.array([r["success_rate"] for r in lbw])
             steps = " / ".join(f"{n // 1000}k" for n in sorted({r["env_steps"] for r in lbw}))
@@ -157,7 +164,7 @@ def headline_table(runs: list[dict[str, Any]]) -> str:
         else:
             cells = [task, "–", "–", "–"]
         for method in others:
-            group = _method_group(runs, task, method)
+            group = _method_group(runs, task, method, suffix)
             cells.append(f"{np.mean([r['success_rate'] for r in group]):.2f}" if group else "–")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
