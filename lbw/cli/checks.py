@@ -132,12 +132,13 @@ def _save(path: Path, result: dict[str, Any], table: Callable[[list[dict[str, An
 
 def _variants(value: str) -> list[str]:
     """A ``--variants`` value (comma-separated timing variants), checked when the command line is read."""
-    from lbw.evaluation.alignment import VARIANTS
+    from lbw.evaluation.alignment import check_variants
 
     variants = value.split(",")
-    unknown = [v for v in variants if v not in VARIANTS]
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; choose from {','.join(VARIANTS)}")
+    try:
+        check_variants(variants)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return variants
 
 

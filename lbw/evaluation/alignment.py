@@ -31,6 +31,13 @@ WIDE = "wide"  # the scripted timing, filmed 1.5× as wide
 VARIANTS = (*(name for name in TIMINGS if name != "scripted"), WIDE)
 
 
+def check_variants(variants: Sequence[str]) -> None:
+    """Raise ``ValueError`` naming any of ``variants`` that is not one of ``VARIANTS``."""
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        raise ValueError(f"unknown timing variants {', '.join(unknown)}; choose from {','.join(VARIANTS)}")
+
+
 def reference_error(
     task: str,
     demo: Demo,
@@ -41,9 +48,7 @@ def reference_error(
     """Per timing variant (of ``VARIANTS``) and alignment: keypoint distance (px) of its
     reference to the scripted clip's, for the translated human clip and for the paired robot
     clip (the scripted clip's own entry: 0)."""
-    unknown = sorted(set(variants) - set(VARIANTS))
-    if unknown:
-        raise ValueError(f"unknown timing variants {unknown}; choose from {', '.join(VARIANTS)}")
+    check_variants(variants)
     length = envs.MAX_EPISODE_STEPS + 1
     nominal = robot_pace(task, detector)
     n = len(demo.human_frames)
