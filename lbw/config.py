@@ -147,6 +147,9 @@ class DataConfig(_Section):
     # noise or random waypoints), so that the frames show the goal states too (slide's puck at rest
     # on its goal, which heavy noise seldom gets to)
     quiet_demos: float = setting(0.0, low=0, high=1)
+    # where the collection episodes start (as the run key starts): wide shows the perception
+    # models objects and effector where wide-start episodes put them
+    starts: str = choice("default", TabletopEnv.STARTS, "starts")
 
 
 @dataclass

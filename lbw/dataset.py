@@ -171,20 +171,21 @@ def collect_frames(
     progress: bool = True,
     appearance: str | int | None = VARIED,
     quiet_demos: float = 0.0,
+    starts: str = "default",
 ) -> FrameDataset:
     """Render ``num_frames`` frames of randomised motion of the ``domain`` embodiment.
 
     ``appearance`` (human only; the robot has one look): ``"varied"`` draws a new look per
     episode from the training ranges, anything else names one look (``lbw.envs.appearance``).
     ``quiet_demos``: the share of episodes the demonstrator acts with light noise in
-    (``random_motion_policy``)."""
+    (``random_motion_policy``). ``starts``: the episodes' initial-state spread (``TabletopEnv.STARTS``)."""
     if num_frames < 1:
         raise ValueError(f"num_frames must be positive, got {num_frames}")
     if not 0.0 <= quiet_demos <= 1.0:
         raise ValueError(f"quiet_demos is a share of episodes in [0, 1], got {quiet_demos}")
     varied = domain == "human" and appearance == VARIED
     fixed = None if domain != "human" or varied else appearance_from(appearance)  # checked first
-    env = envs.make(task, embodiment=domain, image_size=image_size, obs_mode="pixels")
+    env = envs.make(task, embodiment=domain, image_size=image_size, obs_mode="pixels", starts=starts)
     rng = np.random.default_rng(seed)
     # Its own stream: the motions and initial states do not depend on the looks drawn.
     looks = np.random.default_rng([seed, 1])
@@ -222,6 +223,7 @@ def collect_frames(
         "num_episodes": index,
         "appearance": (VARIED if varied else str(appearance)) if domain == "human" else None,
         "quiet_demos": quiet_demos,
+        "starts": starts,
     }
     return FrameDataset(
         np.stack(frames),

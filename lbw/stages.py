@@ -58,7 +58,7 @@ def _shared_stage(folder: Path, record: dict[str, Any], build: Callable[[bool], 
 
 # Keys added after stages were trained, left out of a stage's name at these values (what
 # training did before they existed), so that those stages keep being found.
-_ADDED_KEYS = {"colour_jitter": 0.0, "quiet_demos": 0.0}
+_ADDED_KEYS = {"colour_jitter": 0.0, "quiet_demos": 0.0, "starts": "default"}
 
 
 def _named_keys(section: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -100,6 +100,7 @@ def data_stage(config: RunConfig, domain: str, progress: bool = True) -> Path:
                 progress=progress,
                 appearance=config.data.human_appearance,
                 quiet_demos=config.data.quiet_demos,
+                starts=config.data.starts,
             )
             data.save(path)
     return path

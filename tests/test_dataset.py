@@ -76,6 +76,30 @@ def test_quiet_demos_off_keeps_earlier_datasets(tmp_path: Path) -> None:
     assert data_path(quiet, "robot") != data_path(base, "robot")
 
 
+def test_wide_starts_spread_the_objects() -> None:
+    """data.starts=wide collects scenes with the objects spread as wide-start episodes put them;
+    the default keeps the stage's name (and frames) made before the key."""
+    from lbw.config import load_config
+    from lbw.stages import data_path
+
+    def block_spread(starts: str) -> float:
+        data = collect_frames(
+            "push", "robot", num_frames=480, seed=4, image_size=16, progress=False, starts=starts
+        )
+        first = np.flatnonzero(np.diff(np.append(-1, data.episode)))  # each episode's first frame
+        assert data.meta["starts"] == starts and len(first) == 8
+        return float(data.pixels[first, data.point_names.index("block")].std(0).max())
+
+    assert block_spread("wide") > 1.8 * block_spread("default")
+    base = load_config(None, ["task=reach"])
+    assert data_path(load_config(None, ["task=reach", "data.starts=default"]), "robot") == data_path(
+        base, "robot"
+    )
+    assert data_path(load_config(None, ["task=reach", "data.starts=wide"]), "robot") != data_path(
+        base, "robot"
+    )
+
+
 def test_save_load_round_trip(small: FrameDataset, tmp_path: Path) -> None:
     path = small.save(tmp_path / "push_robot.npz")
     back = load_frames(path)

@@ -47,6 +47,7 @@ def _collect(args: argparse.Namespace) -> None:
         progress=not args.quiet,
         appearance=args.appearance,
         quiet_demos=args.quiet_demos,
+        starts=args.starts,
     )
     data.save(out, overwrite=args.overwrite)
     print(f"wrote {len(data)} frames from {data.meta['num_episodes']} episodes to {out}")
@@ -173,6 +174,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=0.0,
         help="share of episodes in which the demonstrator acts with light noise, reaching the goal "
         "states (config key data.quiet_demos; default: 0)",
+    )
+    collect.add_argument(
+        "--starts",
+        choices=TabletopEnv.STARTS,
+        default="default",
+        help="where the episodes start (config key data.starts; default: default)",
     )
     collect.add_argument("--quiet", action="store_true", help="no progress bar")
     common(collect)
