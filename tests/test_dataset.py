@@ -78,7 +78,7 @@ def test_quiet_demos_off_keeps_earlier_datasets(tmp_path: Path) -> None:
 
 def test_wide_starts_spread_the_objects() -> None:
     """data.starts=wide collects scenes with the objects spread as wide-start episodes put them;
-    the default keeps the stage's name (and frames) made before the key."""
+    the default keeps the stage's name made before the key."""
     from lbw.config import load_config
     from lbw.stages import data_path
 
