@@ -21,10 +21,9 @@ from collections import defaultdict
 from itertools import pairwise
 from pathlib import Path
 
-import gymnasium as gym
 import numpy as np
 
-from lbw.envs import TASK_IDS
+from lbw import envs
 
 BINS_CM = (0.0, 2.0, 3.5, 100.0)
 
@@ -40,7 +39,7 @@ def episodes(run: Path, name: str) -> tuple[str, str, np.ndarray, np.ndarray]:
 
 def demo_start(task: str, name: str, seed: int) -> np.ndarray:
     """(2,) where object ``name`` starts (m) in the task's default-start episode ``seed``."""
-    env = gym.make(TASK_IDS[task])
+    env = envs.make(task)
     _, info = env.reset(seed=seed)
     env.close()
     return np.asarray(info["positions"][name][:2], dtype=float)
