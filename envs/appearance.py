@@ -6,10 +6,11 @@
     env.reset(seed=0, options={"appearance": "dark_skin_green_sleeve"})  # another look, same env
 
 ``DEFAULT`` is the look of the shipped clips. ``TRAINING_RANGES`` is where the perception models'
-human frames are drawn from (``lbw collect --domain human``). The ``HELD_OUT`` presets each lie
-outside those ranges in at least one colour, so a translator never sees them in training: they
-measure how it holds on a person it has not seen. Colours are RGB in [0, 1]; ranges are boxes in
-HSV (hue in degrees, a range may wrap past 360), except skin, which varies along a tone line.
+human frames are drawn from (``lbw collect --domain human``; ``VARIED`` names it and a wider set,
+``ANY_TABLE_RANGES``). The ``HELD_OUT`` presets each lie outside all of those ranges in at least
+one colour, so a translator never sees them in training: they measure how it holds on a person
+it has not seen. Colours are RGB in [0, 1]; ranges are boxes in HSV (hue in degrees, a range may
+wrap past 360), except skin, which varies along a tone line.
 """
 
 from __future__ import annotations
@@ -169,6 +170,17 @@ def _light_warmth(color: RGB) -> float:
 
 TRAINING_RANGES = AppearanceRanges()
 
+# The same people and rooms at tables of any hue but blue (190°–240°, kept out so that the blue
+# table of ``white_shirt_blue_table`` stays unseen): a translator trained on warm tables alone
+# loses the arm in front of a blue one.
+ANY_TABLE_RANGES = replace(
+    TRAINING_RANGES, table=HsvRange(hue=(240.0, 550.0), saturation=(0.05, 0.65), value=(0.35, 0.80))
+)
+
+VARIED: dict[str, AppearanceRanges] = {"varied": TRAINING_RANGES, "varied_tables": ANY_TABLE_RANGES}
+"""Named training ranges: ``lbw collect`` (``data.human_appearance``) draws a new look per
+episode from the one named."""
+
 
 def sample_appearance(rng: np.random.Generator, ranges: AppearanceRanges = TRAINING_RANGES) -> Appearance:
     """A demonstrator and room drawn uniformly from ``ranges``."""
@@ -231,7 +243,7 @@ HELD_OUT: dict[str, Appearance] = {
         ambient=0.35,
     ),
 }
-"""Named appearances outside ``TRAINING_RANGES``: for evaluation only."""
+"""Named appearances outside every range set of ``VARIED``: for evaluation only."""
 
 PRESETS: dict[str, Appearance] = {"default": DEFAULT, **HELD_OUT}
 

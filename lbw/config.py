@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 import yaml
 
 from lbw.envs import TabletopEnv, registered_tasks
-from lbw.envs.appearance import PRESETS
+from lbw.envs.appearance import PRESETS, VARIED
 from lbw.methods import Method, get_method, method_names
 from lbw.shipped import near, shipped_path
 
@@ -141,8 +141,9 @@ class DataConfig(_Section):
     frames: int = setting(5000, **COUNT)  # frames per embodiment
     seed: int = setting(0, **SEED)  # collection seed
     # human frames' look: varied (a new demonstrator and room per episode, from the training
-    # ranges of lbw.envs.appearance) | default (the shipped clips' look) | a held-out preset's name
-    human_appearance: str = choice("varied", ("varied", *PRESETS), "appearance")
+    # ranges of lbw.envs.appearance) | varied_tables (the same at tables of any hue but blue) |
+    # default (the shipped clips' look) | a held-out preset's name
+    human_appearance: str = choice("varied", (*VARIED, *PRESETS), "appearance")
     # share of episodes in which the scripted demonstrator acts with light noise (the rest: heavy
     # noise or random waypoints), so that the frames show the goal states too (slide's puck at rest
     # on its goal, which heavy noise seldom gets to)

@@ -12,7 +12,8 @@ object's height, so that the objects move too and not only the arm. With ``quiet
 of the episodes is the demonstrator with light noise instead, which reaches the task's goal
 states (a puck come to rest on its goal) that heavy noise seldom does. Human episodes each show a
 new demonstrator and room drawn from ``lbw.envs.appearance.TRAINING_RANGES`` (``appearance="varied"``,
-the default), or one fixed look (``"default"``, a preset name or a seed).
+the default; ``"varied_tables"``: tables of any hue but blue), or one fixed look (``"default"``,
+a preset name or a seed).
 """
 
 from __future__ import annotations
@@ -28,11 +29,9 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from lbw import envs
-from lbw.envs.appearance import appearance_from, sample_appearance
+from lbw.envs.appearance import VARIED, appearance_from, sample_appearance
 from lbw.envs.base import TabletopEnv
 from lbw.files import atomic_write
-
-VARIED = "varied"  # a new human appearance per episode, drawn from the training ranges
 
 FORMAT_VERSION = 1
 _KEYS = ("frames", "episode", "step", "pixels", "meta")
@@ -169,21 +168,22 @@ def collect_frames(
     seed: int = 0,
     image_size: int = 64,
     progress: bool = True,
-    appearance: str | int | None = VARIED,
+    appearance: str | int | None = "varied",
     quiet_demos: float = 0.0,
     starts: str = "default",
 ) -> FrameDataset:
     """Render ``num_frames`` frames of randomised motion of the ``domain`` embodiment.
 
     ``appearance`` (human only; the robot has one look): ``"varied"`` draws a new look per
-    episode from the training ranges, anything else names one look (``lbw.envs.appearance``).
+    episode from the training ranges (``"varied_tables"``: the wider ones of
+    ``lbw.envs.appearance.VARIED``), anything else names one look (``lbw.envs.appearance``).
     ``quiet_demos``: the share of episodes the demonstrator acts with light noise in
     (``random_motion_policy``). ``starts``: the episodes' initial-state spread (``TabletopEnv.STARTS``)."""
     if num_frames < 1:
         raise ValueError(f"num_frames must be positive, got {num_frames}")
     if not 0.0 <= quiet_demos <= 1.0:
         raise ValueError(f"quiet_demos is a share of episodes in [0, 1], got {quiet_demos}")
-    varied = domain == "human" and appearance == VARIED
+    varied = domain == "human" and appearance in VARIED
     fixed = None if domain != "human" or varied else appearance_from(appearance)  # checked first
     env = envs.make(task, embodiment=domain, image_size=image_size, obs_mode="pixels", starts=starts)
     rng = np.random.default_rng(seed)
@@ -196,7 +196,9 @@ def collect_frames(
         index = 0
         while len(frames) < num_frames:
             options = (
-                {"appearance": sample_appearance(looks) if varied else fixed} if domain == "human" else None
+                {"appearance": sample_appearance(looks, VARIED[appearance]) if varied else fixed}
+                if domain == "human"
+                else None
             )
             obs, info = env.reset(seed=int(rng.integers(2**31)), options=options)
             names = list(info["pixels"])
@@ -221,7 +223,7 @@ def collect_frames(
         "image_size": image_size,
         "num_frames": num_frames,
         "num_episodes": index,
-        "appearance": (VARIED if varied else str(appearance)) if domain == "human" else None,
+        "appearance": str(appearance) if domain == "human" else None,
         "quiet_demos": quiet_demos,
         "starts": starts,
     }

@@ -3,15 +3,20 @@ them, and the human env dressed in them without changing the scene's geometry.""
 
 from __future__ import annotations
 
+import colorsys
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from lbw import envs
 from lbw.dataset import collect_frames
 from lbw.envs.appearance import (
+    ANY_TABLE_RANGES,
     DEFAULT,
     HELD_OUT,
     TRAINING_RANGES,
+    VARIED,
     Appearance,
     appearance_from,
     sample_appearance,
@@ -89,3 +94,31 @@ def test_collect_draws_a_look_per_episode() -> None:
 def test_to_dict_round_trip() -> None:
     look = sample_appearance(np.random.default_rng(1))
     assert Appearance.from_dict(look.to_dict()) == look
+
+
+def test_every_range_set_holds_its_samples_and_leaves_the_held_out_looks_out() -> None:
+    assert set(VARIED) == {"varied", "varied_tables"}
+    for name, ranges in VARIED.items():
+        rng = np.random.default_rng(1)
+        assert all(ranges.contains(sample_appearance(rng, ranges)) for _ in range(300)), name
+        for preset, look in HELD_OUT.items():
+            assert not ranges.contains(look), (name, preset)
+    # The wider set holds the narrower one and draws tables of many more hues, none of them blue.
+    rng = np.random.default_rng(2)
+    assert all(ANY_TABLE_RANGES.contains(sample_appearance(rng)) for _ in range(300))
+    hues = np.array(
+        [colorsys.rgb_to_hsv(*sample_appearance(rng, ANY_TABLE_RANGES).table)[0] * 360 for _ in range(300)]
+    )
+    assert np.ptp(hues) > 300 and not ((hues > 190.5) & (hues < 239.5)).any()
+    blue_table = replace(DEFAULT, table=HELD_OUT["white_shirt_blue_table"].table)
+    assert not ANY_TABLE_RANGES.contains(blue_table)
+
+
+def test_collect_draws_from_the_named_ranges(tmp_path) -> None:
+    warm = collect_frames("reach", "human", 30, seed=0, image_size=32, progress=False)
+    wide = collect_frames(
+        "reach", "human", 30, seed=0, image_size=32, progress=False, appearance="varied_tables"
+    )
+    assert wide.meta["appearance"] == "varied_tables"
+    np.testing.assert_array_equal(warm.pixels, wide.pixels)  # the same motions …
+    assert np.abs(warm.frames.astype(int) - wide.frames).mean() > 1  # … at other tables

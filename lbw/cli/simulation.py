@@ -108,15 +108,21 @@ def _gallery(args: argparse.Namespace) -> None:
 
 
 def _appearance(value: str) -> str:
-    """An ``--appearance`` value, checked when the command line is read."""
+    """One look (``--appearance`` of ``lbw demo``), checked when the command line is read."""
     from lbw.envs.appearance import appearance_from
 
-    if value != "varied":
-        try:
-            appearance_from(value)
-        except ValueError as error:
-            raise argparse.ArgumentTypeError(str(error)) from None
+    try:
+        appearance_from(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return value
+
+
+def _appearances(value: str) -> str:
+    """``--appearance`` of ``lbw collect``: one look, or a name of ranges to draw one per episode from."""
+    from lbw.envs.appearance import VARIED
+
+    return value if value in VARIED else _appearance(value)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -163,10 +169,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     collect.add_argument("--out", default=None, help="output .npz (default: data/TASK_DOMAIN.npz)")
     collect.add_argument(
         "--appearance",
-        type=_appearance,
+        type=_appearances,
         default="varied",
         help="human frames: varied (a new demonstrator and room per episode, the default), "
-        "default, a preset name or a seed (one look throughout)",
+        "varied_tables (the same at tables of any hue but blue), default, a preset name or a seed "
+        "(one look throughout)",
     )
     collect.add_argument(
         "--quiet-demos",
