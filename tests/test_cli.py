@@ -63,6 +63,9 @@ def test_collect_writes_and_refuses_to_overwrite(tmp_path: Path, capsys: pytest.
     with pytest.raises(SystemExit):
         main([*argv[:-2], str(tmp_path / "bad.npz"), "--quiet-demos", "2", "--quiet"])
     assert "a share of episodes in [0, 1], got 2" in capsys.readouterr().err
+    tables = tmp_path / "tables.npz"
+    assert main([*argv[:-2], str(tables), "--appearance", "varied_tables", "--quiet"]) == 0
+    assert load_frames(tables).meta["appearance"] == "varied_tables"
 
 
 def test_bench_env(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -258,8 +261,9 @@ def test_demo_in_another_look_and_pace(tmp_path: Path) -> None:
         != json.loads((tmp_path / "a" / "reach_demo.json").read_text())["appearance"]["table"]
     )
     assert sidecar["source_times"][:21] == [0.0] * 21 and "--timing idle_start" in sidecar["command"]
-    with pytest.raises(SystemExit):
-        main([*base, "--appearance", "nobody"])
+    for bad in ("nobody", "varied_tables"):  # a demo has one look, not ranges to draw from
+        with pytest.raises(SystemExit):
+            main([*base, "--appearance", bad])
 
 
 def test_tensorboard_logs_when_asked(tmp_path: Path) -> None:
