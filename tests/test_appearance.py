@@ -114,7 +114,7 @@ def test_every_range_set_holds_its_samples_and_leaves_the_held_out_looks_out() -
     assert not ANY_TABLE_RANGES.contains(blue_table)
 
 
-def test_collect_draws_from_the_named_ranges(tmp_path) -> None:
+def test_collect_draws_from_the_named_ranges() -> None:
     warm = collect_frames("reach", "human", 30, seed=0, image_size=32, progress=False)
     wide = collect_frames(
         "reach", "human", 30, seed=0, image_size=32, progress=False, appearance="varied_tables"
