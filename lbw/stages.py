@@ -360,9 +360,11 @@ def trained_translator(
 def selection_frames(config: RunConfig, domain: str, progress: bool = True) -> FrameDataset:
     """Frames of one embodiment that only choose among trained models (translator snapshots,
     ``lbw.preflight.check_run_clip``): a quarter of the data's count, collected with seed
-    2000 + data seed, which no training set uses."""
+    2000 + data seed, which no training set uses, human ones in the training's own looks
+    (``data.human_appearance``): a snapshot that loses a look it was trained on must show it."""
     frames, seed = max(config.data.frames // 4, 2), 2000 + config.data.seed
-    return cached_frames(config.task, domain, frames, seed, config.root, progress)
+    looks = config.data.human_appearance
+    return cached_frames(config.task, domain, frames, seed, config.root, progress, looks)
 
 
 def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str]:

@@ -134,3 +134,17 @@ def test_validate_rejects_bad_shapes(small: FrameDataset) -> None:
         bad.validate()
     with pytest.raises(ValueError, match="num_frames"):
         collect_frames("push", "robot", num_frames=0)
+
+
+def test_selection_frames_are_drawn_from_the_training_looks(tmp_path: Path) -> None:
+    """The frames that choose a translator's snapshot show the looks it was trained on: a
+    training on tables of any hue is judged on them too."""
+    from lbw.config import load_config
+    from lbw.stages import selection_frames
+
+    overrides = [f"root={tmp_path}", "task=reach", "data.frames=8"]
+    for looks in ("varied", "varied_tables"):
+        config = load_config(None, [*overrides, f"data.human_appearance={looks}"])
+        human = selection_frames(config, "human", progress=False)
+        assert human.meta["appearance"] == looks and human.meta["seed"] == 2000
+        assert selection_frames(config, "robot", progress=False).meta["appearance"] is None
