@@ -226,8 +226,9 @@ def test_train_commands_build_the_stages_lbw_run_uses(tmp_path: Path) -> None:
         assert all(v >= 0 for v in result[source]["uniform"].values())
     assert result["frames"]["idle_start"] == result["frames"]["scripted"] + 20
     assert main([*argv, "--variants", "idle_start", "--out", str(out)]) == 1  # kept: --overwrite replaces it
-    with pytest.raises(SystemExit):  # a usage error, before any work
-        main([*argv, "--variants", "idle_start,sideways"])
+    for bad in (["--variants", "idle_start,sideways"], ["--appearance", "varied"]):
+        with pytest.raises(SystemExit):  # a usage error, before any work
+            main([*argv, *bad])
 
 
 def test_train_policy_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lbw.cli.options import config_path, refuse_overwrite, task_option
+from lbw.cli.options import config_path, one_look, refuse_overwrite, task_option
 from lbw.config import RunConfig
 from lbw.envs import TabletopEnv
 from lbw.files import write_json
@@ -268,7 +268,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     task_option(align)
     _model_options(align)
     align.add_argument("--seed", type=int, default=0, help="demo seed (default: 0)")
-    align.add_argument("--appearance", default="default", help="the demonstrator's look (default: default)")
+    align.add_argument(
+        "--appearance", type=one_look, default="default", help="the demonstrator's look (default: default)"
+    )
     align.add_argument(
         "--variants",
         type=_variants,

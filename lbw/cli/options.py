@@ -14,6 +14,18 @@ def task_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--task", choices=TASKS, default="push", help="task (default: push)")
 
 
+def one_look(value: str) -> str:
+    """An argparse ``type`` for one demonstrator look (``--appearance``: a preset or a seed),
+    checked when the command line is read."""
+    from lbw.envs.appearance import appearance_from
+
+    try:
+        appearance_from(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
 def device_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from lbw.cli.options import common, device_option, share, task_option
+from lbw.cli.options import common, device_option, one_look, share, task_option
 from lbw.config import PolicyConfig, task_config
 from lbw.envs import EMBODIMENTS, TASKS, TabletopEnv
 from lbw.envs.appearance import HELD_OUT
@@ -107,22 +107,11 @@ def _gallery(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
-def _appearance(value: str) -> str:
-    """One look (``--appearance`` of ``lbw demo``), checked when the command line is read."""
-    from lbw.envs.appearance import appearance_from
-
-    try:
-        appearance_from(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return value
-
-
 def _appearances(value: str) -> str:
     """``--appearance`` of ``lbw collect``: one look, or a name of ranges to draw one per episode from."""
     from lbw.envs.appearance import VARIED
 
-    return value if value in VARIED else _appearance(value)
+    return value if value in VARIED else one_look(value)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -150,7 +139,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     demo.add_argument(
         "--appearance",
-        type=_appearance,
+        type=one_look,
         default="default",
         help="the demonstrator's look: default (the shipped clips'), a held-out preset "
         f"({', '.join(HELD_OUT)}) or an integer seed (a look from the training ranges)",
