@@ -153,6 +153,9 @@ class DataConfig(_Section):
     starts: str = choice("default", TabletopEnv.STARTS, "starts")
 
 
+SELECT_ON = ("frames", "clip")
+
+
 @dataclass
 class TranslatorConfig(_Section):
     """The human → robot translator (``lbw train-translator``)."""
@@ -174,6 +177,10 @@ class TranslatorConfig(_Section):
     # keypoints nearest the robot's in distribution (unpaired keypoint gap), among those that
     # keep the pose on a robot → human → robot round trip (lbw.keypoints.gap); false: the last one.
     select: bool = True
+    # what the gap that chooses the snapshot is measured on: frames, held-out human frames of the
+    # training looks (one snapshot for every run); clip, the run's own demo clip translated (per
+    # clip: a demonstrator the training looks did not show is judged on their own frames)
+    select_on: str = choice("frames", SELECT_ON, "translator.select_on")
     # trainings with seeds seed, seed + 1, …, each its own stage; the snapshot with the smallest
     # unpaired keypoint gap among all of them is used (a fresh training can miss the arm)
     restarts: int = setting(1, **COUNT)
@@ -182,6 +189,15 @@ class TranslatorConfig(_Section):
         if self.restarts > 1 and not self.select:
             raise ConfigError(
                 "translator.restarts > 1 picks a training by its gap: it needs translator.select: true"
+            )
+        if self.select_on == "clip" and not self.select:
+            raise ConfigError(
+                "translator.select_on: clip chooses a snapshot: it needs translator.select: true"
+            )
+        if self.select_on == "clip" and self.checkpoint is not None:
+            raise ConfigError(
+                "translator.select_on: clip chooses among the snapshots of the config's own trainings: "
+                "set translator.checkpoint: null"
             )
 
 

@@ -71,8 +71,8 @@ def _named_keys(section: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]
 
 def _training_keys(section: Any) -> dict[str, Any]:
     """What a model stage is trained from: its section without ``checkpoint`` (and the
-    translator's ``select`` and ``restarts``, which choose among what training made)."""
-    return _named_keys(section, ("checkpoint", "select", "restarts"))
+    translator's ``select``, ``select_on`` and ``restarts``, which choose among what training made)."""
+    return _named_keys(section, ("checkpoint", "select", "select_on", "restarts"))
 
 
 def data_path(config: RunConfig, domain: str) -> Path:
@@ -337,10 +337,11 @@ def trained_translator(
     """The checkpoint of the config's own ``model`` translator training: its selected snapshot
     (its last checkpoint with ``select: false``); with ``restarts`` N, the snapshot with the
     smallest gap among the trainings with seeds ``seed`` … ``seed + N - 1`` (each its own
-    stage, shared with a config of that seed). Untrained stages are trained if ``build``, else
+    stage, shared with a config of that seed); with ``select_on: clip``, the snapshot chosen on
+    the config's demo clip (``clip_selection``). Untrained stages are trained if ``build``, else
     the result is None."""
     c = config.translator
-    gaps: dict[Path, float] = {}  # each training's selected snapshot → its gap, px
+    selections: dict[Path, dict[str, Any]] = {}  # each training's folder → its snapshot selection
     for seed in range(c.seed, c.seed + c.restarts):
         one = dataclasses.replace(config, translator=dataclasses.replace(c, seed=seed, restarts=1))
         path = (
@@ -352,9 +353,46 @@ def trained_translator(
             return None
         if not c.select:
             return path  # restarts > 1 needs select (TranslatorConfig.check)
-        selection = snapshot_selection(one, path, keypoints, progress)
-        gaps[path.parent / selection["selected"]] = selection["gap_px"][selection["selected"]]
+        selections[path.parent] = snapshot_selection(one, path, keypoints, progress)
+    if c.select_on == "clip":
+        return Path(clip_selection(config, selections, keypoints, progress)["selected"])
+    gaps = {folder / s["selected"]: s["gap_px"][s["selected"]] for folder, s in selections.items()}
     return min(gaps, key=gaps.__getitem__)
+
+
+def clip_selection(
+    config: RunConfig, selections: dict[Path, dict[str, Any]], keypoints: Path, progress: bool = True
+) -> dict[str, Any]:
+    """``translator.select_on: clip``: of the snapshots of every training (``selections``: stage
+    folder → its ``snapshot_selection``) that keep the pose on the round trip, the one whose
+    translation of the config's demo clip gives keypoints nearest the robot's in distribution:
+    the clip's unpaired keypoint gap (``lbw.evaluation.demo_check.clip_gap``, what ``lbw
+    check-demo`` reports), against the robot frames of ``selection_frames``. No paired clip and
+    no ground truth: the clip's own frames judge the snapshots. Returns ``{"clip", "keypoints",
+    "gap_px": {snapshot: px}, "selected": snapshot}`` (checkpoint paths), kept in the first
+    training's folder as ``clip-<clip hash>-<detector hash>-<trainings>.json``."""
+    from lbw.evaluation.demo_check import clip_gap
+    from lbw.keypoints.gap import kept_on_round_trip
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.translation import Translator
+    from lbw.video import read_video, resize
+
+    clip = config.demo_clip
+    first = next(iter(selections))
+    record = first / f"clip-{_file_key(clip)}-{_file_key(keypoints)}-{len(selections)}.json"
+    with held_lock(record):
+        if not record.exists():
+            detector = KeypointDetector.load(keypoints)
+            robot = detector(selection_frames(config, "robot", progress).frames)
+            frames = resize(read_video(clip), detector.image_size)
+            gaps = {}
+            for folder, selection in selections.items():
+                for name in kept_on_round_trip(selection["round_trip_px"]):
+                    translated = Translator.load(folder / name)(frames)
+                    gaps[str(folder / name)] = round(clip_gap(detector(translated), robot), 3)
+            choice = {"clip": str(clip), "keypoints": str(keypoints), "gap_px": gaps}
+            write_json(record, {**choice, "selected": min(gaps, key=gaps.__getitem__)})
+    return json.loads(record.read_text())
 
 
 def selection_frames(config: RunConfig, domain: str, progress: bool = True) -> FrameDataset:

@@ -482,3 +482,39 @@ def test_translator_restarts_keep_the_training_with_the_smallest_gap(tmp_path: P
     assert trained_translator(more, "munit", keypoints, build=False) is None
     with pytest.raises(ConfigError, match="translator.restarts > 1 .* translator.select: true"):
         load_config(None, ["translator.restarts=2", "translator.select=false"])
+
+
+def test_select_on_clip_judges_the_snapshots_on_the_run_clip(tmp_path: Path) -> None:
+    """translator.select_on: clip picks, among every training's snapshots, the one whose
+    translation of the config's demo clip lies nearest the robot's keypoints (its unpaired gap)."""
+    from lbw.evaluation.demo_check import clip_gap
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.stages import keypoints_stage, selection_frames, trained_translator
+    from lbw.translation import Translator
+    from lbw.video import read_video, resize
+
+    config = load_config(
+        "configs/reach.yaml", tiny(tmp_path, "translator.restarts=2", "translator.select_on=clip")
+    )
+    keypoints = keypoints_stage(config, progress=False)
+    chosen = trained_translator(config, "munit", keypoints, progress=False)
+    (record,) = (tmp_path / "runs" / "reach" / "stages").glob("translator_munit-*/clip-*.json")
+    gaps = json.loads(record.read_text())["gap_px"]
+    assert len(gaps) == 2 and str(chosen) == min(gaps, key=gaps.__getitem__)
+    detector = KeypointDetector.load(keypoints)
+    frames = resize(read_video(config.demo_clip), detector.image_size)
+    robot = detector(selection_frames(config, "robot", progress=False).frames)
+    assert gaps[str(chosen)] == pytest.approx(
+        clip_gap(detector(Translator.load(chosen)(frames)), robot), abs=1e-3
+    )
+    # Another clip is judged on its own frames, in a record of its own.
+    other = load_config(
+        "configs/reach.yaml",
+        [*tiny(tmp_path, "translator.restarts=2", "translator.select_on=clip"), "demo=videos/push_human.mp4"],
+    )
+    assert trained_translator(other, "munit", keypoints, build=False) is not None
+    assert len(list((tmp_path / "runs" / "reach" / "stages").glob("translator_munit-*/clip-*.json"))) == 2
+    with pytest.raises(ConfigError, match="select_on: clip .* set translator.checkpoint: null"):
+        load_config("configs/reach.yaml", ["translator.select_on=clip"])
+    with pytest.raises(ConfigError, match="translator.select_on: unknown"):
+        load_config(None, ["translator.select_on=video"])

@@ -117,10 +117,10 @@ def check_demo(
         out_of_range_frames=out.tolist(),
         nearest_robot_px=np.round(nearest, 2).tolist(),
         range_threshold_px=round(threshold, 2),
-        unpaired_gap_px=round(_gap(keypoints, robot_keypoints), 2),
+        unpaired_gap_px=round(clip_gap(keypoints, robot_keypoints), 2),
         reference_gap_px=None
         if reference_clip is None
-        else round(_gap(detector(reference_clip), robot_keypoints), 2),
+        else round(clip_gap(detector(reference_clip), robot_keypoints), 2),
         moving_frames=int(moving.sum()),
         still_frames=int((~moving).sum()),
         pace_ratio=round(pace(keypoints) / nominal_pace, 3),
@@ -163,7 +163,9 @@ def check_clip(
     )
 
 
-def _gap(keypoints: np.ndarray, robot_keypoints: np.ndarray) -> float:
+def clip_gap(keypoints: np.ndarray, robot_keypoints: np.ndarray) -> float:
+    """A clip's unpaired keypoint gap (px): the Fréchet distance of its (T, K, 2) keypoints to
+    (N, K, 2) robot frames' keypoints, each frame a point in 2K dimensions."""
     return frechet_distance(
         keypoints.reshape(len(keypoints), -1), robot_keypoints.reshape(len(robot_keypoints), -1)
     )

@@ -89,18 +89,25 @@ def round_trip_error(
     return errors
 
 
+def kept_on_round_trip(
+    round_trips: Mapping[str, float | None], tolerance: float = ROUND_TRIP_TOLERANCE
+) -> list[str]:
+    """The snapshots whose round-trip error is within ``tolerance`` × the smallest one (all of
+    them where a round trip is missing): those that keep the pose."""
+    if any(trip is None for trip in round_trips.values()):
+        return list(round_trips)
+    best = min(round_trips.values())
+    return [name for name, trip in round_trips.items() if trip <= tolerance * best]
+
+
 def choose_snapshot(
     gaps: Mapping[str, float],
     round_trips: Mapping[str, float | None],
     tolerance: float = ROUND_TRIP_TOLERANCE,
 ) -> str:
-    """The snapshot with the smallest gap among those whose round-trip error is within
-    ``tolerance`` × the smallest one (all of them where a round trip is missing)."""
-    trips = {name: round_trips.get(name) for name in gaps}
-    if all(trip is not None for trip in trips.values()):
-        best = min(trips.values())
-        gaps = {name: gap for name, gap in gaps.items() if trips[name] <= tolerance * best}
-    return min(gaps, key=gaps.__getitem__)
+    """The snapshot with the smallest gap among those ``kept_on_round_trip``."""
+    kept = kept_on_round_trip({name: round_trips.get(name) for name in gaps}, tolerance)
+    return min(kept, key=gaps.__getitem__)
 
 
 def plot_snapshot_selection(
