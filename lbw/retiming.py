@@ -63,6 +63,10 @@ TIMINGS: dict[str, Callable[[int], np.ndarray]] = {
     ),
 }
 
+WIDE = "wide"  # the scripted timing, filmed 1.5× as wide (a variant of framing, not of pace)
+# what `lbw eval-alignment` measures: every re-timing of the scripted clip, and the wide framing
+VARIANTS = (*(name for name in TIMINGS if name != "scripted"), WIDE)
+
 
 def interpolate_state(states: list[SimState], time: float) -> SimState:
     """The scene at a fractional frame ``time``: positions linear, orientations normalised-linear."""

@@ -20,6 +20,7 @@ from lbw.cli.options import config_path, one_look, refuse_overwrite, task_option
 from lbw.config import RunConfig
 from lbw.envs import TabletopEnv
 from lbw.files import write_json
+from lbw.retiming import VARIANTS
 
 
 def _config_models(
@@ -144,7 +145,7 @@ def _variants(value: str) -> list[str]:
 
 def _eval_alignment(args: argparse.Namespace) -> None:
     from lbw.demo import record_demo
-    from lbw.evaluation.alignment import VARIANTS, alignment_table, reference_error
+    from lbw.evaluation.alignment import alignment_table, reference_error
     from lbw.keypoints.trainer import KeypointDetector
     from lbw.translation import Translator
 
@@ -275,8 +276,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--variants",
         type=_variants,
         default=None,
-        help="comma-separated timing variants to measure (default: all: idle_start,idle_end,slow,fast,"
-        "pause,uneven,user,wide)",
+        help=f"comma-separated timing variants to measure (default: all: {','.join(VARIANTS)})",
     )
     align.add_argument("--out", default=None, help="output folder (default: runs/TASK/alignment)")
     align.add_argument("--overwrite", action="store_true", help="replace an existing OUT/alignment.json")

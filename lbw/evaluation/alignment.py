@@ -23,12 +23,9 @@ from lbw import envs
 from lbw.demo import Demo
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.reference import align_to_pace, at_times, robot_pace, uniform_times
-from lbw.retiming import TIMINGS, retime_demo
+from lbw.retiming import TIMINGS, VARIANTS, WIDE, retime_demo
 from lbw.translation.base import Translator
 from lbw.video import center_square
-
-WIDE = "wide"  # the scripted timing, filmed 1.5× as wide
-VARIANTS = (*(name for name in TIMINGS if name != "scripted"), WIDE)
 
 
 def check_variants(variants: Sequence[str]) -> None:
