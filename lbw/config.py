@@ -184,6 +184,10 @@ class TranslatorConfig(_Section):
     # trainings with seeds seed, seed + 1, …, each its own stage; the snapshot with the smallest
     # unpaired keypoint gap among all of them is used (a fresh training can miss the arm)
     restarts: int = setting(1, **COUNT)
+    # translate with the consensus of the snapshots of the second half of every training
+    # (lbw.translation.consensus): per frame, the one whose keypoints lie nearest the median of
+    # all's; instead of one chosen snapshot (select, select_on are then unused)
+    consensus: bool = False
 
     def check(self) -> None:
         if self.restarts > 1 and not self.select:
@@ -193,6 +197,15 @@ class TranslatorConfig(_Section):
         if self.select_on == "clip" and not self.select:
             raise ConfigError(
                 "translator.select_on: clip chooses a snapshot: it needs translator.select: true"
+            )
+        if self.consensus and self.checkpoint is not None:
+            raise ConfigError(
+                "translator.consensus combines the snapshots of the config's own trainings: "
+                "set translator.checkpoint: null"
+            )
+        if self.consensus and self.select_on == "clip":
+            raise ConfigError(
+                "translator.consensus translates with no one chosen snapshot: drop select_on: clip"
             )
         if self.select_on == "clip" and self.checkpoint is not None:
             raise ConfigError(

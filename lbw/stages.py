@@ -71,8 +71,9 @@ def _named_keys(section: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]
 
 def _training_keys(section: Any) -> dict[str, Any]:
     """What a model stage is trained from: its section without ``checkpoint`` (and the
-    translator's ``select``, ``select_on`` and ``restarts``, which choose among what training made)."""
-    return _named_keys(section, ("checkpoint", "select", "select_on", "restarts"))
+    translator's ``select``, ``select_on``, ``restarts`` and ``consensus``, which choose among
+    or combine what training made)."""
+    return _named_keys(section, ("checkpoint", "select", "select_on", "restarts", "consensus"))
 
 
 def data_path(config: RunConfig, domain: str) -> Path:
@@ -338,10 +339,12 @@ def trained_translator(
     (its last checkpoint with ``select: false``); with ``restarts`` N, the snapshot with the
     smallest gap among the trainings with seeds ``seed`` … ``seed + N - 1`` (each its own
     stage, shared with a config of that seed); with ``select_on: clip``, the snapshot chosen on
-    the config's demo clip (``clip_selection``). Untrained stages are trained if ``build``, else
-    the result is None."""
+    the config's demo clip (``clip_selection``); with ``consensus``, a consensus checkpoint of
+    them all (``consensus_checkpoint``). Untrained stages are trained if ``build``, else the
+    result is None."""
     c = config.translator
     selections: dict[Path, dict[str, Any]] = {}  # each training's folder → its snapshot selection
+    trainings: list[Path] = []
     for seed in range(c.seed, c.seed + c.restarts):
         one = dataclasses.replace(config, translator=dataclasses.replace(c, seed=seed, restarts=1))
         path = (
@@ -351,13 +354,39 @@ def trained_translator(
         )
         if path is None:
             return None
+        trainings.append(path.parent)
+        if c.consensus:
+            continue
         if not c.select:
             return path  # restarts > 1 needs select (TranslatorConfig.check)
         selections[path.parent] = snapshot_selection(one, path, keypoints, progress)
+    if c.consensus:
+        return consensus_checkpoint(trainings, keypoints, c.iterations)
     if c.select_on == "clip":
         return Path(clip_selection(config, selections, keypoints, progress)["selected"])
     gaps = {folder / s["selected"]: s["gap_px"][s["selected"]] for folder, s in selections.items()}
     return min(gaps, key=gaps.__getitem__)
+
+
+def consensus_checkpoint(trainings: list[Path], keypoints: Path, iterations: int) -> Path:
+    """``translator.consensus``: a consensus (``lbw.translation.consensus``) of the snapshots
+    of the second half of every training (stage folders ``trainings``; a snapshot early in
+    training is still far from the robot domain), judged by the detector at ``keypoints``; kept
+    in the first training's folder as ``consensus-<detector hash>-<trainings>.json``."""
+    from lbw.translation.base import SNAPSHOTS
+    from lbw.translation.consensus import write_consensus
+
+    members = [
+        snapshot
+        for folder in trainings
+        for snapshot in sorted((folder / SNAPSHOTS).glob("iter_*.pt"))
+        if 2 * int(snapshot.stem.removeprefix("iter_")) >= iterations
+    ]
+    record = trainings[0] / f"consensus-{_file_key(keypoints)}-{len(trainings)}.json"
+    with held_lock(record):
+        if not record.exists():
+            write_consensus(record, members, keypoints)
+    return record
 
 
 def clip_selection(

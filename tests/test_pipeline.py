@@ -484,6 +484,35 @@ def test_translator_restarts_keep_the_training_with_the_smallest_gap(tmp_path: P
         load_config(None, ["translator.restarts=2", "translator.select=false"])
 
 
+def test_consensus_translates_each_frame_as_one_of_its_members(tmp_path: Path) -> None:
+    """translator.consensus: a small checkpoint naming the second-half snapshots of every
+    training (relative paths: it moves with them); each translated frame is a member's."""
+    from lbw.stages import keypoints_stage, trained_translator
+    from lbw.translation import Translator
+    from lbw.video import read_video
+
+    overrides = tiny(tmp_path, "translator.restarts=2", "translator.consensus=true")
+    config = load_config("configs/reach.yaml", overrides)
+    keypoints = keypoints_stage(config, progress=False)
+    path = trained_translator(config, "munit", keypoints, progress=False)
+    assert path is not None and path.suffix == ".json"
+    assert trained_translator(config, "munit", keypoints, build=False) == path
+    members = json.loads(path.read_text())["members"]
+    assert len(members) == 2 and not any(Path(m).is_absolute() for m in members)
+    frames = read_video(config.demo_clip)[:6]
+    translated = Translator.load(path)(frames)
+    by_member = [Translator.load(path.parent / m)(frames) for m in members]
+    assert translated.shape == by_member[0].shape
+    assert all(any((m[t] == translated[t]).all() for m in by_member) for t in range(len(frames)))
+    shutil.move(tmp_path / "runs", tmp_path / "moved")
+    moved = tmp_path / "moved" / path.relative_to(tmp_path / "runs")
+    assert (Translator.load(moved)(frames) == translated).all()
+    with pytest.raises(ConfigError, match="consensus .* set translator.checkpoint: null"):
+        load_config("configs/reach.yaml", ["translator.consensus=true"])
+    with pytest.raises(ConfigError, match="consensus .* drop select_on: clip"):
+        load_config(None, ["translator.consensus=true", "translator.select_on=clip"])
+
+
 def test_select_on_clip_judges_the_snapshots_on_the_run_clip(tmp_path: Path) -> None:
     """translator.select_on: clip picks, among every training's snapshots, the one whose
     translation of the config's demo clip lies nearest the robot's keypoints (its unpaired gap)."""

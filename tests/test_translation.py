@@ -20,6 +20,7 @@ from lbw.translation import (
     trainer_class,
 )
 from lbw.translation.base import SNAPSHOTS
+from lbw.translation.consensus import consensus_choice
 from lbw.translation.layers import MultiScaleDiscriminator
 from lbw.translation.munit import Generator
 
@@ -149,6 +150,28 @@ def test_checkpoint_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown translator"):
         trainer_class("pix2pix")
     assert isinstance(_trainer("cyclegan"), CycleGANTrainer)
+
+
+def test_consensus_outvotes_a_member_that_loses_the_pose() -> None:
+    """Per frame, the member nearest the median of all members' keypoints: never a lone outlier."""
+    rng = np.random.default_rng(0)
+    pose = rng.uniform(0, 16, (5, 3, 2))  # (T, K, 2)
+    members = np.stack([pose + rng.normal(0, 0.1, pose.shape) for _ in range(4)])  # (M, T, K, 2)
+    members[2, 1:4] += 8.0  # member 2 loses the pose on frames 1-3
+    choice = consensus_choice(members)
+    assert choice.shape == (5,) and 2 not in choice[1:4]
+    assert (consensus_choice(members[:1]) == 0).all()
+
+
+def test_consensus_checkpoint_errors(tmp_path: Path) -> None:
+    (tmp_path / "other.json").write_text('{"kind": "munit"}')
+    with pytest.raises(CheckpointError, match="kind 'consensus', got 'munit'"):
+        Translator.load(tmp_path / "other.json")
+    (tmp_path / "broken.json").write_text("{")
+    with pytest.raises(CheckpointError, match="not a readable consensus checkpoint"):
+        Translator.load(tmp_path / "broken.json")
+    with pytest.raises(CheckpointError, match="not a readable consensus checkpoint"):
+        Translator.load(tmp_path / "missing.json")
 
 
 @pytest.mark.parametrize("kind", ["munit", "cyclegan"])

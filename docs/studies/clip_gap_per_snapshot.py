@@ -4,7 +4,9 @@ For every snapshot of a config's translator trainings, a human clip is translate
 two ways: its unpaired keypoint gap against robot frames (what ``translator.select_on: clip``
 and ``lbw check-demo`` measure, no paired clip needed) and its keypoints against its paired
 robot clip's, px: over the clip, and the worst keypoint of the held final pose (last 10
-frames). Prints one row per snapshot and the rank correlations.
+frames). Prints one row per snapshot, the rank correlations, and the same two errors for the
+consensus of the second-half snapshots (``translator.consensus``: per frame the one whose
+keypoints lie nearest the median of all's).
 
     lbw demo --task reach --appearance white_shirt_blue_table --out clips/white
     python docs/studies/clip_gap_per_snapshot.py configs/reach.yaml \
@@ -26,6 +28,7 @@ from lbw.keypoints.trainer import KeypointDetector
 from lbw.stages import selection_frames, stage_folder
 from lbw.translation import Translator
 from lbw.translation.base import SNAPSHOTS
+from lbw.translation.consensus import consensus_choice
 from lbw.video import read_video, resize
 
 
@@ -47,13 +50,15 @@ def main() -> None:
     robot = detector(selection_frames(config, "robot").frames)
     human = resize(read_video(args.human), detector.image_size)
     paired = detector(read_video(args.robot, size=detector.image_size))
-    rows = []
+    rows, late = [], []  # late: the keypoints of the second-half snapshots, (T, K, 2) each
     c = config.translator
     for seed in range(c.seed, c.seed + c.restarts):
         one = replace(config, translator=replace(c, seed=seed))
         folder = stage_folder(one, "translator_munit", Path(config.keypoints.checkpoint))
         for snapshot in sorted((folder / SNAPSHOTS).glob("*.pt")):
             keypoints = detector(Translator.load(snapshot)(human))
+            if 2 * int(snapshot.stem.removeprefix("iter_")) >= c.iterations:
+                late.append(keypoints)
             n = min(len(keypoints), len(paired))
             error = np.linalg.norm(keypoints[:n] - paired[:n], axis=-1)
             rows.append(
@@ -72,6 +77,14 @@ def main() -> None:
     )
     by_gap, by_error = (min(rows, key=lambda row: row[i])[0] for i in (1, 2))
     print(f"smallest clip gap: {by_gap}; smallest paired error: {by_error}")
+    members = np.stack(late)
+    consensus = members[consensus_choice(members), np.arange(members.shape[1])]
+    n = min(len(consensus), len(paired))
+    error = np.linalg.norm(consensus[:n] - paired[:n], axis=-1)
+    print(
+        f"consensus of {len(late)} second-half snapshots: clip gap {clip_gap(consensus, robot):6.2f}  "
+        f"paired {error.mean():6.2f}  worst held {error[-10:].mean(0).max():6.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -312,6 +312,12 @@ class Translator:
 
     @classmethod
     def load(cls, path: str | os.PathLike, device: str | None = None) -> Translator:
+        """A ``munit`` or ``cyclegan`` checkpoint, or a consensus of several (a ``.json``:
+        ``lbw.translation.consensus``, the same inference interface)."""
+        if Path(path).suffix == ".json":
+            from lbw.translation.consensus import ConsensusTranslator
+
+            return ConsensusTranslator.load(path, device)  # type: ignore[return-value]
         checkpoint = load_checkpoint(path, ("munit", "cyclegan"))
         trainer_type = trainer_class(checkpoint["kind"])
         trainer = trainer_type(
