@@ -7,10 +7,15 @@ frame the member's translation whose keypoints lie nearest the per-frame median 
 members' keypoints: a member that loses the arm is outvoted, and the frames stay real
 translations (the keypoints found on them are theirs). No paired clip, no ground truth.
 
-    from lbw.translation.consensus import ConsensusTranslator, write_consensus
+    from lbw.translation import Translator
+    from lbw.translation.consensus import write_consensus
 
     path = write_consensus("consensus.json", [snapshot_1, snapshot_2, ...], "transporter.pt")
     translator = Translator.load(path)  # a ConsensusTranslator: human frames in, robot frames out
+    robot_like = translator(human_frames)  # uint8 (T, H, W, 3) → (T, S, S, 3)
+
+``lbw run CONFIG translator.checkpoint=null translator.restarts=2 translator.consensus=true``
+builds one from the config's own trainings (``lbw.stages.consensus_checkpoint``).
 """
 
 from __future__ import annotations
