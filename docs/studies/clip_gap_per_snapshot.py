@@ -77,7 +77,7 @@ def main() -> None:
     )
     by_gap, by_error = (min(rows, key=lambda row: row[i])[0] for i in (1, 2))
     print(f"smallest clip gap: {by_gap}; smallest paired error: {by_error}")
-    members = np.stack(late)
+    members = np.stack(late)  # (M, T, K, 2)
     consensus = members[consensus_choice(members), np.arange(members.shape[1])]
     n = min(len(consensus), len(paired))
     error = np.linalg.norm(consensus[:n] - paired[:n], axis=-1)
@@ -85,6 +85,10 @@ def main() -> None:
         f"consensus of {len(late)} second-half snapshots: clip gap {clip_gap(consensus, robot):6.2f}  "
         f"paired {error.mean():6.2f}  worst held {error[-10:].mean(0).max():6.2f}"
     )
+    # Does the members' disagreement say which keypoints the consensus places worst?
+    spread = np.median(np.linalg.norm(members - np.median(members, 0), axis=-1), 0)[:n]
+    print("held pose per keypoint, px: members' spread", [round(float(v), 1) for v in spread[-10:].mean(0)])
+    print("held pose per keypoint, px: consensus error", [round(float(v), 1) for v in error[-10:].mean(0)])
 
 
 if __name__ == "__main__":
