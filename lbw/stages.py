@@ -370,17 +370,16 @@ def trained_translator(
 
 def consensus_checkpoint(trainings: list[Path], keypoints: Path, iterations: int) -> Path:
     """``translator.consensus``: a consensus (``lbw.translation.consensus``) of the snapshots
-    of the second half of every training (stage folders ``trainings``; a snapshot early in
-    training is still far from the robot domain), judged by the detector at ``keypoints``; kept
-    in the first training's folder as ``consensus-<detector hash>-<trainings>.json``."""
+    of the second half of every training (stage folders ``trainings``), judged by the detector
+    at ``keypoints``; kept in the first training's folder as
+    ``consensus-<detector hash>-<trainings>.json``."""
     from lbw.translation.base import SNAPSHOTS
-    from lbw.translation.consensus import write_consensus
+    from lbw.translation.consensus import second_half, write_consensus
 
     members = [
         snapshot
         for folder in trainings
-        for snapshot in sorted((folder / SNAPSHOTS).glob("iter_*.pt"))
-        if 2 * int(snapshot.stem.removeprefix("iter_")) >= iterations
+        for snapshot in second_half(sorted((folder / SNAPSHOTS).glob("iter_*.pt")), iterations)
     ]
     record = trainings[0] / f"consensus-{_file_key(keypoints)}-{len(trainings)}.json"
     with held_lock(record):

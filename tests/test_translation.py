@@ -20,7 +20,7 @@ from lbw.translation import (
     trainer_class,
 )
 from lbw.translation.base import SNAPSHOTS
-from lbw.translation.consensus import consensus_choice
+from lbw.translation.consensus import consensus_choice, second_half
 from lbw.translation.layers import MultiScaleDiscriminator
 from lbw.translation.munit import Generator
 
@@ -163,7 +163,7 @@ def test_consensus_outvotes_a_member_that_loses_the_pose() -> None:
     assert (consensus_choice(members[:1]) == 0).all()
 
 
-def test_consensus_checkpoint_errors(tmp_path: Path) -> None:
+def test_consensus_checkpoint_errors_and_members(tmp_path: Path) -> None:
     (tmp_path / "other.json").write_text('{"kind": "munit"}')
     with pytest.raises(CheckpointError, match="kind 'consensus', got 'munit'"):
         Translator.load(tmp_path / "other.json")
@@ -172,6 +172,11 @@ def test_consensus_checkpoint_errors(tmp_path: Path) -> None:
         Translator.load(tmp_path / "broken.json")
     with pytest.raises(CheckpointError, match="not a readable consensus checkpoint"):
         Translator.load(tmp_path / "missing.json")
+    (tmp_path / "empty.json").write_text('{"kind": "consensus"}')
+    with pytest.raises(CheckpointError, match="names its members and keypoints"):
+        Translator.load(tmp_path / "empty.json")
+    snapshots = [Path(f"iter_{i:06d}.pt") for i in (500, 1000, 1500, 2000)]
+    assert second_half(snapshots, 2000) == snapshots[1:]
 
 
 @pytest.mark.parametrize("kind", ["munit", "cyclegan"])

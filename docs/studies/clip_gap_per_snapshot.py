@@ -28,7 +28,7 @@ from lbw.keypoints.trainer import KeypointDetector
 from lbw.stages import selection_frames, stage_folder
 from lbw.translation import Translator
 from lbw.translation.base import SNAPSHOTS
-from lbw.translation.consensus import consensus_choice
+from lbw.translation.consensus import consensus_choice, second_half
 from lbw.video import read_video, resize
 
 
@@ -57,7 +57,7 @@ def main() -> None:
         folder = stage_folder(one, "translator_munit", Path(config.keypoints.checkpoint))
         for snapshot in sorted((folder / SNAPSHOTS).glob("*.pt")):
             keypoints = detector(Translator.load(snapshot)(human))
-            if 2 * int(snapshot.stem.removeprefix("iter_")) >= c.iterations:
+            if second_half([snapshot], c.iterations):
                 late.append(keypoints)
             n = min(len(keypoints), len(paired))
             error = np.linalg.norm(keypoints[:n] - paired[:n], axis=-1)

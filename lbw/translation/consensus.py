@@ -44,6 +44,12 @@ def consensus_choice(keypoints: np.ndarray) -> np.ndarray:
     return np.linalg.norm(keypoints - median, axis=-1).sum(-1).argmin(0)
 
 
+def second_half(snapshots: list[Path], iterations: int) -> list[Path]:
+    """The snapshots (``iter_<update>.pt``) of the second half of a training of ``iterations``
+    updates: the consensus's members (one early in training is still far from the robot domain)."""
+    return [s for s in snapshots if 2 * int(s.stem.removeprefix("iter_")) >= iterations]
+
+
 def write_consensus(
     path: str | os.PathLike, members: list[str | os.PathLike], keypoints: str | os.PathLike
 ) -> Path:
@@ -80,6 +86,8 @@ class ConsensusTranslator:
         if not isinstance(record, dict) or record.get("kind") != KIND:
             kind = record.get("kind") if isinstance(record, dict) else None
             raise CheckpointError(f"{path}: a consensus checkpoint has kind {KIND!r}, got {kind!r}")
+        if not {"members", "keypoints"} <= record.keys():
+            raise CheckpointError(f"{path}: a consensus checkpoint names its members and keypoints")
         members = [Translator.load(path.parent / m, device=device) for m in record["members"]]
         return cls(members, KeypointDetector.load(path.parent / record["keypoints"], device=device))
 
