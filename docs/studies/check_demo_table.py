@@ -1,0 +1,117 @@
+"""What ``lbw check-demo`` says of a range of clips, through one config's models: a markdown table.
+
+    python docs/studies/check_demo_table.py --task push
+
+The clips (demo seed 0): the shipped one, a look from the training ranges (appearance seed 3),
+each held-out look, the scripted motion re-timed (``user``) and filmed wider (64×96), the demo
+of another task checked as this one, and 40 frames of noise. Each is checked as ``lbw check-demo
+CLIP --task T`` would (``check_clip``: the robot frames ``lbw run``'s own check uses), after a
+round trip through an mp4 file (but the shipped clip, already one), as a user's clip comes: H.264's artefacts move the translated
+keypoints a little, and with them the measured pace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from lbw.config import task_config
+from lbw.demo import record_demo
+from lbw.envs.appearance import HELD_OUT
+from lbw.evaluation.demo_check import (
+    GAP_WARN,
+    MIN_FRAMES,
+    OUT_OF_RANGE_WARN,
+    PACE_RANGE,
+    DemoCheck,
+    check_clip,
+)
+from lbw.keypoints.trainer import KeypointDetector
+from lbw.retiming import TIMINGS, retime_demo
+from lbw.stages import configured_perception
+from lbw.translation import Translator
+from lbw.video import read_video, write_video
+
+
+def clips(task: str, other_task: str) -> dict[str, np.ndarray]:
+    """Name → uint8 (T, H, W, 3) human clip."""
+    config = task_config(task)
+    scripted = record_demo(task, seed=0)
+    out = {
+        f"shipped `videos/{task}_human.mp4`": read_video(config.demo_clip),
+        "a look from the training ranges (`--appearance 3`)": record_demo(
+            task, seed=0, appearance=3
+        ).human_frames,
+    }
+    for name in HELD_OUT:
+        out[f"held out `{name}`"] = record_demo(task, seed=0, appearance=name).human_frames
+    out["`--timing user`"] = retime_demo(scripted, TIMINGS["user"](len(scripted.human_frames))).human_frames
+    out["`--width 96` (64×96)"] = retime_demo(
+        scripted, TIMINGS["scripted"](len(scripted.human_frames)), width=96
+    ).human_frames
+    out[f"the {other_task} demo, checked as {task}"] = record_demo(other_task, seed=0).human_frames
+    noise = np.random.default_rng(0).integers(0, 256, (40, 64, 64, 3), dtype=np.uint8)
+    out["random noise, 40 frames"] = noise
+    return out
+
+
+def in_short(r: DemoCheck) -> str:
+    """The check's warnings, a few words each (``r.warnings`` says them in full)."""
+    words = []
+    if r.frames < MIN_FRAMES:
+        words.append("too few frames")
+    if r.source_shape[0] != r.source_shape[1]:
+        words.append("not square (cropped)")
+    share = len(r.out_of_range_frames) / r.frames
+    if share > OUT_OF_RANGE_WARN:
+        words.append(f"{share:.0%} out of range")
+    if r.reference_gap_px is not None and r.unpaired_gap_px > GAP_WARN * r.reference_gap_px:
+        words.append(f"gap {r.unpaired_gap_px / r.reference_gap_px:.1f}×")
+    if r.moving_frames == 0 or not PACE_RANGE[0] <= r.pace_ratio <= PACE_RANGE[1]:
+        words.append("pace")
+    assert len(words) == len(r.warnings), r.warnings  # one short form per warning
+    return "; ".join(words) or "none"
+
+
+def as_mp4(frames: np.ndarray, folder: Path) -> np.ndarray:
+    """``frames`` as read back from an mp4 written at the demos' 30 fps."""
+    path = write_video(folder / "clip.mp4", frames, fps=30)
+    return read_video(path)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--task", default="push")
+    p.add_argument("--other-task", default="reach", help="whose demo is checked as --task's")
+    args = p.parse_args()
+    config = task_config(args.task)
+    models = configured_perception(config, progress=False)
+    detector = KeypointDetector.load(models["keypoints"])
+    translator = Translator.load(models[config.translator_model or "munit"])
+    print(
+        "| clip | frames | out of range | pace × robot's | motion ends at step "
+        "| unpaired gap px (paired robot clip's) | warnings |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
+    with tempfile.TemporaryDirectory() as folder:
+        for name, raw in clips(args.task, args.other_task).items():
+            r, _, _ = check_clip(
+                raw if name.startswith("shipped") else as_mp4(raw, Path(folder)),
+                config,
+                detector,
+                translator,
+                progress=False,
+            )
+            reference = "" if r.reference_gap_px is None else f" ({r.reference_gap_px:.1f})"
+            print(
+                f"| {name} | {r.frames} | {len(r.out_of_range_frames)} | {r.pace_ratio:.2f} | "
+                f"{r.motion_ends_at_step} | {r.unpaired_gap_px:.1f}{reference} | {in_short(r)} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
