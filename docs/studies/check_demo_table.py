@@ -6,8 +6,8 @@ The clips (demo seed 0): the shipped one, a look from the training ranges (appea
 each held-out look, the scripted motion re-timed (``user``) and filmed wider (64×96), the demo
 of another task checked as this one, and 40 frames of noise. Each is checked as ``lbw check-demo
 CLIP --task T`` would (``check_clip``: the robot frames ``lbw run``'s own check uses), after a
-round trip through an mp4 file (but the shipped clip, already one), as a user's clip comes: H.264's artefacts move the translated
-keypoints a little, and with them the measured pace.
+round trip through an mp4 file (but the shipped clip, already one), as a user's clip comes:
+H.264's artefacts move the translated keypoints a little, and with them the measured pace.
 """
 
 from __future__ import annotations
