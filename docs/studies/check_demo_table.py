@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lbw.config import task_config
+from lbw.config import RunConfig, task_config
 from lbw.demo import record_demo
 from lbw.envs.appearance import HELD_OUT
 from lbw.evaluation.demo_check import (
@@ -36,26 +36,25 @@ from lbw.translation import Translator
 from lbw.video import read_video, write_video
 
 
-def clips(task: str, other_task: str) -> dict[str, np.ndarray]:
-    """Name → uint8 (T, H, W, 3) human clip."""
-    config = task_config(task)
+def clips(config: RunConfig, other_task: str, folder: Path) -> dict[str, np.ndarray]:
+    """Name → uint8 (T, H, W, 3) human clip: the shipped one as read, the others rendered and
+    read back from an mp4 written in ``folder``."""
+    task = config.task
     scripted = record_demo(task, seed=0)
-    out = {
-        f"shipped `videos/{task}_human.mp4`": read_video(config.demo_clip),
-        "a look from the training ranges (`--appearance 3`)": record_demo(
-            task, seed=0, appearance=3
-        ).human_frames,
+    n = len(scripted.human_frames)
+    rendered = {
+        "a look from the training ranges (`--appearance 3`)": record_demo(task, seed=0, appearance=3),
+        **{f"held out `{name}`": record_demo(task, seed=0, appearance=name) for name in HELD_OUT},
+        "`--timing user`": retime_demo(scripted, TIMINGS["user"](n)),
+        "`--width 96` (64×96)": retime_demo(scripted, TIMINGS["scripted"](n), width=96),
+        f"the {other_task} demo, checked as {task}": record_demo(other_task, seed=0),
     }
-    for name in HELD_OUT:
-        out[f"held out `{name}`"] = record_demo(task, seed=0, appearance=name).human_frames
-    out["`--timing user`"] = retime_demo(scripted, TIMINGS["user"](len(scripted.human_frames))).human_frames
-    out["`--width 96` (64×96)"] = retime_demo(
-        scripted, TIMINGS["scripted"](len(scripted.human_frames)), width=96
-    ).human_frames
-    out[f"the {other_task} demo, checked as {task}"] = record_demo(other_task, seed=0).human_frames
     noise = np.random.default_rng(0).integers(0, 256, (40, 64, 64, 3), dtype=np.uint8)
-    out["random noise, 40 frames"] = noise
-    return out
+    return {
+        f"shipped `videos/{task}_human.mp4`": read_video(config.demo_clip),
+        **{name: as_mp4(demo.human_frames, folder) for name, demo in rendered.items()},
+        "random noise, 40 frames": as_mp4(noise, folder),
+    }
 
 
 def in_short(r: DemoCheck) -> str:
@@ -97,14 +96,8 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory() as folder:
-        for name, raw in clips(args.task, args.other_task).items():
-            r, _, _ = check_clip(
-                raw if name.startswith("shipped") else as_mp4(raw, Path(folder)),
-                config,
-                detector,
-                translator,
-                progress=False,
-            )
+        for name, raw in clips(config, args.other_task, Path(folder)).items():
+            r, _, _ = check_clip(raw, config, detector, translator, progress=False)
             reference = "" if r.reference_gap_px is None else f" ({r.reference_gap_px:.1f})"
             print(
                 f"| {name} | {r.frames} | {len(r.out_of_range_frames)} | {r.pace_ratio:.2f} | "
