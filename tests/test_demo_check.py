@@ -10,7 +10,14 @@ import pytest
 import torch
 
 from lbw.cli import main
-from lbw.evaluation.demo_check import DemoCheck, _warnings, check_demo, nearest_distance, range_threshold
+from lbw.evaluation.demo_check import (
+    FLAGS,
+    DemoCheck,
+    _warnings,
+    check_demo,
+    nearest_distance,
+    range_threshold,
+)
 from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
 from lbw.keypoints.trainer import TransporterTrainConfig, TransporterTrainer
 from lbw.video import write_video
@@ -48,15 +55,26 @@ def _report(**changes) -> DemoCheck:
     return DemoCheck(**{**fields, **changes})
 
 
+def _flags(**changes) -> list[str]:
+    return [flag for flag, _ in _warnings(_report(**changes))]
+
+
+def _messages(**changes) -> str:
+    return " ".join(message for _, message in _warnings(_report(**changes)))
+
+
 def test_warnings() -> None:
     assert _warnings(_report()) == []
-    assert "out of range" not in " ".join(_warnings(_report(out_of_range_frames=list(range(5)))))
-    assert any("no robot frame" in w for w in _warnings(_report(out_of_range_frames=list(range(30)))))
-    assert any("unpaired gap" in w for w in _warnings(_report(unpaired_gap_px=20.0)))
-    assert any("cropped" in w for w in _warnings(_report(source_shape=(480, 640))))
-    assert any("pace" in w for w in _warnings(_report(pace_ratio=6.0)))
-    assert any("no motion" in w for w in _warnings(_report(moving_frames=0, pace_ratio=0.0)))
-    assert any("only 4 frames" in w for w in _warnings(_report(frames=4)))
+    assert _flags(out_of_range_frames=list(range(5))) == []
+    assert _flags(out_of_range_frames=list(range(30))) == ["out_of_range"]
+    assert "no robot frame" in _messages(out_of_range_frames=list(range(30)))
+    assert _flags(unpaired_gap_px=20.0) == ["gap"] and "unpaired gap" in _messages(unpaired_gap_px=20.0)
+    assert _flags(source_shape=(480, 640)) == ["cropped"]
+    assert _flags(pace_ratio=6.0) == ["fast"] and _flags(pace_ratio=0.1) == ["slow"]
+    assert _flags(moving_frames=0, pace_ratio=0.0) == ["still"]
+    assert _flags(frames=4, out_of_range_frames=[]) == ["few_frames"]
+    assert "only 4 frames" in _messages(frames=4, out_of_range_frames=[])
+    assert {flag for flag, _ in _warnings(_report(pace_ratio=0.1, source_shape=(9, 8)))} <= set(FLAGS)
 
 
 def test_check_demo_on_a_tiny_detector() -> None:
@@ -117,7 +135,8 @@ def test_check_demo_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert main([*argv, "--out", "c", "--quiet"]) == 0
     record = json.loads((tmp_path / "c" / "check.json").read_text())
     assert record["source_shape"] == [64, 96] and record["frames"] == 12
-    assert any("cropped" in w for w in record["warnings"])
+    assert any("cropped" in w for w in record["warnings"]) and "cropped" in record["flags"]
+    assert len(record["flags"]) == len(record["warnings"])
     assert (tmp_path / "c" / "check.mp4").is_file()
     assert (
         main([*argv, "--out", "c", "--quiet", "--strict", "--overwrite"]) == 1

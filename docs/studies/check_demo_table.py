@@ -22,10 +22,6 @@ from lbw.config import RunConfig, task_config
 from lbw.demo import record_demo
 from lbw.envs.appearance import HELD_OUT
 from lbw.evaluation.demo_check import (
-    GAP_WARN,
-    MIN_FRAMES,
-    OUT_OF_RANGE_WARN,
-    PACE_RANGE,
     DemoCheck,
     check_clip,
 )
@@ -59,20 +55,14 @@ def clips(config: RunConfig, other_task: str, folder: Path) -> dict[str, np.ndar
 
 def in_short(r: DemoCheck) -> str:
     """The check's warnings, a few words each (``r.warnings`` says them in full)."""
-    words = []
-    if r.frames < MIN_FRAMES:
-        words.append("too few frames")
-    if r.source_shape[0] != r.source_shape[1]:
-        words.append("not square (cropped)")
     share = len(r.out_of_range_frames) / r.frames
-    if share > OUT_OF_RANGE_WARN:
-        words.append(f"{share:.0%} out of range")
-    if r.reference_gap_px is not None and r.unpaired_gap_px > GAP_WARN * r.reference_gap_px:
-        words.append(f"gap {r.unpaired_gap_px / r.reference_gap_px:.1f}×")
-    if r.moving_frames == 0 or not PACE_RANGE[0] <= r.pace_ratio <= PACE_RANGE[1]:
-        words.append("pace")
-    assert len(words) == len(r.warnings), r.warnings  # one short form per warning
-    return "; ".join(words) or "none"
+    words = {
+        "few_frames": "too few frames",
+        "cropped": "not square (cropped)",
+        "out_of_range": f"{share:.0%} out of range",
+        "gap": f"gap {r.unpaired_gap_px / (r.reference_gap_px or 1):.1f}×",
+    }
+    return "; ".join(words.get(flag, "pace") for flag in r.flags) or "none"
 
 
 def as_mp4(frames: np.ndarray, folder: Path) -> np.ndarray:

@@ -112,8 +112,8 @@ def _check_demo(args: argparse.Namespace) -> None:
         f"(> {report.range_threshold_px:.1f} px from every robot frame); unpaired keypoint gap "
         f"{report.unpaired_gap_px:.1f} px (the paired robot clip's: {report.reference_gap_px} px)"
     )
-    for warning in report.warnings:
-        print(f"  WARNING: {warning}")
+    for flag, warning in zip(report.flags, report.warnings, strict=True):
+        print(f"  WARNING ({flag}): {warning}")
     if not report.warnings:
         print("  looks in range")
     print(f"wrote {out / 'check.json'} and {out / 'check.mp4'}")

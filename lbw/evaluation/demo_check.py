@@ -4,7 +4,7 @@
 
     from lbw.evaluation.demo_check import check_demo
     report = check_demo(frames, detector, translator, robot_keypoints, nominal_pace=2.9)
-    report.warnings   # [] when the clip looks in range
+    report.warnings   # [] when the clip looks in range; report.flags: their codes (FLAGS)
 
 The clip is translated into the robot domain and its keypoints extracted, as ``lbw run`` does.
 Then, without any ground truth:
@@ -43,6 +43,16 @@ OUT_OF_RANGE_WARN = 0.2  # share of out-of-range frames above which the clip is 
 GAP_WARN = 1.5  # unpaired gap / the paired robot clip's above which the clip is flagged
 PACE_RANGE = (0.25, 4.0)  # clip pace / robot pace outside which the timing is flagged
 MIN_FRAMES = 10
+# What each warning's code (``DemoCheck.flags``) means, for scripts that act on a check.
+FLAGS = {
+    "few_frames": f"fewer than {MIN_FRAMES} frames",
+    "cropped": "not square: the centre square is used",
+    "out_of_range": f"over {OUT_OF_RANGE_WARN:.0%} of the frames have keypoints no robot frame has",
+    "gap": f"the unpaired keypoint gap is over {GAP_WARN}× the paired robot clip's",
+    "still": "the keypoints never move",
+    "slow": f"the keypoints move under {PACE_RANGE[0]}× the robot's pace",
+    "fast": f"the keypoints move over {PACE_RANGE[1]}× the robot's pace",
+}
 
 
 @dataclass
@@ -61,7 +71,8 @@ class DemoCheck:
     pace_ratio: float  # the clip's pace / the robot's (1: the robot's own pace)
     motion_ends_at_step: int  # the episode step whose reference is the clip's last moving frame
     episode_steps: int
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # each said in full, for a person
+    flags: list[str] = field(default_factory=list)  # the same warnings' codes (``FLAGS``), in order
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -127,7 +138,9 @@ def check_demo(
         motion_ends_at_step=min(ends, episode_steps - 1),
         episode_steps=episode_steps,
     )
-    report.warnings = _warnings(report)
+    found = _warnings(report)
+    report.flags = [flag for flag, _ in found]
+    report.warnings = [message for _, message in found]
     return report, translated, keypoints
 
 
@@ -171,37 +184,55 @@ def clip_gap(keypoints: np.ndarray, robot_keypoints: np.ndarray) -> float:
     )
 
 
-def _warnings(r: DemoCheck) -> list[str]:
+def _warnings(r: DemoCheck) -> list[tuple[str, str]]:
+    """(flag, message) per warning the indicators of ``r`` raise."""
     warnings = []
     if r.frames < MIN_FRAMES:
-        warnings.append(f"only {r.frames} frames: a demonstration should show the whole motion")
+        warnings.append(
+            ("few_frames", f"only {r.frames} frames: a demonstration should show the whole motion")
+        )
     height, width = r.source_shape
     if height != width:
-        warnings.append(f"frames are {height}×{width}: the centre square is used (cropped, not squashed)")
+        warnings.append(
+            ("cropped", f"frames are {height}×{width}: the centre square is used (cropped, not squashed)")
+        )
     share = len(r.out_of_range_frames) / r.frames
     if share > OUT_OF_RANGE_WARN:
         warnings.append(
-            f"{len(r.out_of_range_frames)} of {r.frames} translated frames ({share:.0%}) have keypoints "
-            f"no robot frame has (> {r.range_threshold_px:.1f} px from the nearest): the translation may "
-            "have lost the arm or gripper, or the clip shows another scene or task"
+            (
+                "out_of_range",
+                f"{len(r.out_of_range_frames)} of {r.frames} translated frames ({share:.0%}) have keypoints "
+                f"no robot frame has (> {r.range_threshold_px:.1f} px from the nearest): the translation may "
+                "have lost the arm or gripper, or the clip shows another scene or task",
+            )
         )
     if r.reference_gap_px is not None and r.unpaired_gap_px > GAP_WARN * r.reference_gap_px:
         warnings.append(
-            f"the clip's keypoints are {r.unpaired_gap_px:.1f} px (unpaired gap) from the robot's, "
-            f"{r.unpaired_gap_px / r.reference_gap_px:.1f}× the paired robot clip's "
-            f"{r.reference_gap_px:.1f}: "
-            "the translation may have lost the arm or gripper, or the clip shows another task"
+            (
+                "gap",
+                f"the clip's keypoints are {r.unpaired_gap_px:.1f} px (unpaired gap) from the robot's, "
+                f"{r.unpaired_gap_px / r.reference_gap_px:.1f}× the paired robot clip's "
+                f"{r.reference_gap_px:.1f}: "
+                "the translation may have lost the arm or gripper, or the clip shows another task",
+            )
         )
     if r.moving_frames == 0:
-        warnings.append("no motion found: the clip's keypoints never move")
+        warnings.append(("still", "no motion found: the clip's keypoints never move"))
     elif r.pace_ratio < PACE_RANGE[0]:
         warnings.append(
-            f"the clip's keypoints move at {r.pace_ratio:.2f}× the robot's pace (below {PACE_RANGE[0]}×): "
-            "they barely follow the motion, as when a translation draws nearly the same frame throughout"
+            (
+                "slow",
+                f"the clip's keypoints move at {r.pace_ratio:.2f}× the robot's pace "
+                f"(below {PACE_RANGE[0]}×): they barely follow the motion, as when a translation draws "
+                "nearly the same frame throughout",
+            )
         )
     elif r.pace_ratio > PACE_RANGE[1]:
         warnings.append(
-            f"the clip's keypoints move at {r.pace_ratio:.2f}× the robot's pace (above {PACE_RANGE[1]}×): "
-            "they jitter or jump"
+            (
+                "fast",
+                f"the clip's keypoints move at {r.pace_ratio:.2f}× the robot's pace "
+                f"(above {PACE_RANGE[1]}×): they jitter or jump",
+            )
         )
     return warnings
