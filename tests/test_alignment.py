@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from lbw.policy.reference import (
+    PaceRule,
     align_to_pace,
     at_times,
     motion,
@@ -62,6 +63,19 @@ def test_nominal_pace_sets_the_duration() -> None:
     assert twice[20] == pytest.approx(40.0, abs=1.5)
     assert twice[29] > 55  # the motion ended at frame 40 (step 20): its final pose held after
     np.testing.assert_allclose(at_times(z, twice)[25:], np.repeat(z[40:41], LENGTH - 25, axis=0), atol=1e-6)
+
+
+def test_pace_rules() -> None:
+    z = scripted()  # moving transitions at 1 px / frame (one keypoint) or √2 (two together)
+    speed, moving = motion(z, PaceRule(smoothing=1))
+    assert set(np.round(speed[moving], 3)) == {1.0, round(np.sqrt(2), 3)}
+    median, mean = PaceRule(smoothing=1), PaceRule(smoothing=1, statistic="mean")
+    assert median.of(np.array([1.0, 1.0, 4.0])) == 1.0 and mean.of(np.array([1.0, 1.0, 4.0])) == 2.0
+    assert motion(z, PaceRule(idle_fraction=0.8, smoothing=1))[1].sum() == 20  # only the √2 ones
+    # Any rule replays a trajectory at its own pace unchanged, the default's smoothing aside.
+    for rule in (median, mean, PaceRule(idle_fraction=0.5, smoothing=1)):
+        times = align_to_pace(z, pace(z, rule), LENGTH, rule)
+        np.testing.assert_allclose(times[:40], np.arange(40), atol=1e-9)
 
 
 def test_still_clip_and_bad_input() -> None:

@@ -17,18 +17,13 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from task_models import task_models
 
-from lbw.config import RunConfig, task_config
+from lbw.config import RunConfig
 from lbw.demo import record_demo
 from lbw.envs.appearance import HELD_OUT
-from lbw.evaluation.demo_check import (
-    DemoCheck,
-    check_clip,
-)
-from lbw.keypoints.trainer import KeypointDetector
+from lbw.evaluation.demo_check import DemoCheck, check_clip
 from lbw.retiming import TIMINGS, retime_demo
-from lbw.stages import configured_perception
-from lbw.translation import Translator
 from lbw.video import read_video, write_video
 
 
@@ -76,10 +71,7 @@ def main() -> None:
     p.add_argument("--task", default="push")
     p.add_argument("--other-task", default="reach", help="whose demo is checked as --task's")
     args = p.parse_args()
-    config = task_config(args.task)
-    models = configured_perception(config, progress=False)
-    detector = KeypointDetector.load(models["keypoints"])
-    translator = Translator.load(models[config.translator_model or "munit"])
+    config, detector, translator = task_models(args.task)
     print(
         "| clip | frames | out of range | pace × robot's | motion ends at step "
         "| unpaired gap px (paired robot clip's) | warnings |"

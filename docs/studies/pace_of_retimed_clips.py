@@ -14,14 +14,11 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from task_models import task_models
 
-from lbw.config import task_config
 from lbw.demo import record_demo
-from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.reference import motion
 from lbw.retiming import TIMINGS, retime_demo
-from lbw.stages import configured_perception
-from lbw.translation import Translator
 
 # Source frames of the scripted clip per frame of the re-timed one, while it moves.
 SPEED_UP = {"scripted": 1.0, "slow": 0.5, "fast": 2.0}
@@ -31,10 +28,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--task", default="push")
     args = p.parse_args()
-    config = task_config(args.task)
-    models = configured_perception(config, progress=False)
-    detector = KeypointDetector.load(models["keypoints"])
-    translator = Translator.load(models[config.translator_model or "munit"])
+    config, detector, translator = task_models(args.task)
     demo = record_demo(args.task, seed=0)
     print("| timing | frames | keypoints of | moving transitions | pace, px per scripted frame |")
     print("|---|---:|---|---:|---:|")

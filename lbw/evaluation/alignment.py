@@ -22,7 +22,7 @@ import numpy as np
 from lbw import envs
 from lbw.demo import Demo
 from lbw.keypoints.trainer import KeypointDetector
-from lbw.policy.reference import align_to_pace, at_times, robot_pace, uniform_times
+from lbw.policy.reference import PACE_RULE, PaceRule, align_to_pace, at_times, robot_pace, uniform_times
 from lbw.retiming import TIMINGS, VARIANTS, WIDE, retime_demo
 from lbw.translation.base import Translator
 from lbw.video import center_square
@@ -41,13 +41,14 @@ def reference_error(
     detector: KeypointDetector,
     translator: Translator | None,
     variants: Sequence[str] = VARIANTS,
+    rule: PaceRule = PACE_RULE,
 ) -> dict[str, Any]:
     """Per timing variant (of ``VARIANTS``) and alignment: keypoint distance (px) of its
     reference to the scripted clip's, for the translated human clip and for the paired robot
-    clip (the scripted clip's own entry: 0)."""
+    clip (the scripted clip's own entry: 0); the pace alignment measures motion by ``rule``."""
     check_variants(variants)
     length = envs.MAX_EPISODE_STEPS + 1
-    nominal = robot_pace(task, detector)
+    nominal = robot_pace(task, detector, rule=rule)
     n = len(demo.human_frames)
     timings = ["scripted", *(v for v in VARIANTS if v in variants and v != WIDE)]
     clips = {name: retime_demo(demo, TIMINGS[name](n)) for name in timings}
@@ -62,7 +63,7 @@ def reference_error(
     for source, frames_of in sources.items():
         keypoints = {name: detector(frames_of(clip)) for name, clip in clips.items()}
         times = {
-            "pace": {k: align_to_pace(z, nominal, length) for k, z in keypoints.items()},
+            "pace": {k: align_to_pace(z, nominal, length, rule) for k, z in keypoints.items()},
             "uniform": {k: uniform_times(len(z), length) for k, z in keypoints.items()},
         }
         result[source] = {}

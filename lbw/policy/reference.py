@@ -19,9 +19,14 @@ of all of that:
 * after the motion the last frame is held to the end of the episode.
 
 ``uniform_times`` is the older alternative: the whole clip stretched uniformly onto the episode.
+``PaceRule`` holds the three choices above (threshold, smoothing, statistic); its defaults are
+lbw's, the others exist to be compared (``docs/studies/pace_rules.py``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -30,6 +35,22 @@ SMOOTHING = 3  # frames of the moving average applied before measuring speed
 # The pace of the reference, as a share of the robot's top speed: the scripted demonstrations
 # of push and reach move at 0.62 and 0.69 of it (robot clips, shipped detectors).
 REFERENCE_SPEED = 0.65
+
+
+@dataclass(frozen=True)
+class PaceRule:
+    """How a keypoint trajectory's motion and pace are measured (see the module docstring)."""
+
+    idle_fraction: float = IDLE_FRACTION  # still below this share of the fastest transition
+    smoothing: int = SMOOTHING  # frames of moving average before speeds are taken
+    statistic: Literal["median", "mean"] = "median"  # of the moving transitions' speeds: the pace
+
+    def of(self, speeds: np.ndarray) -> float:
+        """The pace of the moving transitions' ``speeds`` (non-empty)."""
+        return float(np.median(speeds) if self.statistic == "median" else np.mean(speeds))
+
+
+PACE_RULE = PaceRule()
 
 
 def resample(trajectory: np.ndarray, length: int) -> np.ndarray:
@@ -80,33 +101,37 @@ def smooth(trajectory: np.ndarray, window: int = SMOOTHING) -> np.ndarray:
     return out.reshape(trajectory.shape)
 
 
-def motion(trajectory: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def motion(trajectory: np.ndarray, rule: PaceRule = PACE_RULE) -> tuple[np.ndarray, np.ndarray]:
     """Per frame transition (T - 1,): the keypoint speed (L2 over all keypoints of the smoothed
     trajectory, its units per frame) and whether it is *moving* (see the module docstring)."""
     if len(trajectory) < 2:
         raise ValueError(f"a trajectory needs at least 2 frames to move, got {len(trajectory)}")
-    speed = np.linalg.norm(np.diff(smooth(trajectory), axis=0).reshape(len(trajectory) - 1, -1), axis=1)
+    moved = np.diff(smooth(trajectory, rule.smoothing), axis=0)
+    speed = np.linalg.norm(moved.reshape(len(trajectory) - 1, -1), axis=1)
     top = speed.max()
-    return speed, (speed > IDLE_FRACTION * top) if top > 0 else np.zeros_like(speed, bool)
+    return speed, (speed > rule.idle_fraction * top) if top > 0 else np.zeros_like(speed, bool)
 
 
-def pace(trajectory: np.ndarray) -> float:
-    """The median speed of a trajectory's moving transitions (its units per frame; 0 if still)."""
-    speed, moving = motion(trajectory)
-    return float(np.median(speed[moving])) if moving.any() else 0.0
+def pace(trajectory: np.ndarray, rule: PaceRule = PACE_RULE) -> float:
+    """The pace of a trajectory: by default the median speed of its moving transitions (its
+    units per frame; 0 if still)."""
+    speed, moving = motion(trajectory, rule)
+    return rule.of(speed[moving]) if moving.any() else 0.0
 
 
-def align_to_pace(trajectory: np.ndarray, nominal_pace: float, length: int) -> np.ndarray:
+def align_to_pace(
+    trajectory: np.ndarray, nominal_pace: float, length: int, rule: PaceRule = PACE_RULE
+) -> np.ndarray:
     """Source times (length,), fractional frames of a demo trajectory (T, K, 2), at which each
     env step compares with it: still frames skipped, the motion at ``nominal_pace`` (the
     trajectory's units per env step), the last frame held after it. A clip without motion
     holds its first frame."""
     if not nominal_pace > 0:
         raise ValueError(f"nominal_pace must be > 0, got {nominal_pace}")
-    speed, moving = motion(trajectory)
+    speed, moving = motion(trajectory, rule)
     if not moving.any():
         return np.zeros(length)
-    steps_per_transition = np.where(moving, np.median(speed[moving]) / nominal_pace, 0.0)
+    steps_per_transition = np.where(moving, rule.of(speed[moving]) / nominal_pace, 0.0)
     episode_time = np.concatenate([[0.0], np.cumsum(steps_per_transition)])
     # Each still stretch collapses onto its last frame: the frame from which motion resumes.
     last_of_stretch = np.append(np.diff(episode_time) > 0, True)
@@ -116,7 +141,12 @@ def align_to_pace(trajectory: np.ndarray, nominal_pace: float, length: int) -> n
 
 
 def robot_pace(
-    task: str, detector, speed: float = REFERENCE_SPEED, episodes: int = 6, seed: int = 0
+    task: str,
+    detector,
+    speed: float = REFERENCE_SPEED,
+    episodes: int = 6,
+    seed: int = 0,
+    rule: PaceRule = PACE_RULE,
 ) -> float:
     """The keypoint pace (``pace``, detector pixels per env step) of the robot moving at
     ``speed`` of its top speed towards random waypoints in its workspace, ``episodes`` episodes.
@@ -138,7 +168,7 @@ def robot_pace(
                     waypoint = rng.uniform(robot.WORKSPACE_LOW, robot.WORKSPACE_HIGH)
                 frame, *_ = env.step(robot.move_toward(waypoint, speed=speed))
                 frames.append(frame)
-            paces.append(pace(detector(np.stack(frames))))
+            paces.append(pace(detector(np.stack(frames)), rule))
     finally:
         env.close()
     return float(np.median(paces))
