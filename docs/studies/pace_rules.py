@@ -20,7 +20,7 @@ from task_models import task_models
 
 from lbw import envs
 from lbw.demo import record_demo
-from lbw.evaluation.alignment import reference_error
+from lbw.evaluation.alignment import SOURCES, alignment_errors, retimed_keypoints
 from lbw.policy.reference import PACE_RULE, PaceRule, align_to_pace, at_times, robot_pace
 from lbw.retiming import VARIANTS, WIDE
 
@@ -38,29 +38,22 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--task", default="push")
     args = p.parse_args()
-    config, detector, translator = task_models(args.task)
-    demo = record_demo(args.task, seed=0)
+    _, detector, translator = task_models(args.task)
     variants = [v for v in VARIANTS if v != WIDE]
-    scripted = detector(translator(demo.human_frames))
+    keypoints = retimed_keypoints(record_demo(args.task, seed=0), detector, translator, variants)
+    scripted = keypoints["translated"]["scripted"]
     length = envs.MAX_EPISODE_STEPS + 1
-
-    def reference(rule: PaceRule) -> np.ndarray:
-        return at_times(
-            scripted, align_to_pace(scripted, robot_pace(args.task, detector, rule=rule), length, rule)
-        )
-
-    default = reference(PACE_RULE)
+    default = None
     print(f"{args.task}: px, translated / paired robot")
     print("| rule | robot pace, px/step | scripted reference moved, px | " + " | ".join(variants) + " |")
     print("|---|---:|---:|" + "---:|" * len(variants))
     for label, rule in RULES.items():
-        errors = reference_error(args.task, demo, detector, translator, variants, rule)
-        moved = np.linalg.norm(reference(rule) - default, axis=-1).mean()
-        cells = [
-            f"{errors['translated']['pace'][v]:.2f} / {errors['paired robot']['pace'][v]:.2f}"
-            for v in variants
-        ]
-        nominal = errors["nominal_pace_px_per_step"]
+        nominal = robot_pace(args.task, detector, rule=rule)
+        reference = at_times(scripted, align_to_pace(scripted, nominal, length, rule))
+        default = reference if default is None else default  # the first rule is lbw's
+        errors = {source: alignment_errors(keypoints[source], nominal, rule)["pace"] for source in SOURCES}
+        cells = [" / ".join(f"{errors[source][v]:.2f}" for source in SOURCES) for v in variants]
+        moved = np.linalg.norm(reference - default, axis=-1).mean()
         print(f"| {label} | {nominal:.2f} | {moved:.2f} | " + " | ".join(cells) + " |", flush=True)
 
 

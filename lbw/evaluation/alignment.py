@@ -35,20 +35,19 @@ def check_variants(variants: Sequence[str]) -> None:
         raise ValueError(f"unknown timing variants {', '.join(unknown)}; choose from {','.join(VARIANTS)}")
 
 
-def reference_error(
-    task: str,
+SOURCES = ("translated", "paired robot")
+
+
+def retimed_keypoints(
     demo: Demo,
     detector: KeypointDetector,
     translator: Translator | None,
     variants: Sequence[str] = VARIANTS,
-    rule: PaceRule = PACE_RULE,
-) -> dict[str, Any]:
-    """Per timing variant (of ``VARIANTS``) and alignment: keypoint distance (px) of its
-    reference to the scripted clip's, for the translated human clip and for the paired robot
-    clip (the scripted clip's own entry: 0); the pace alignment measures motion by ``rule``."""
+) -> dict[str, dict[str, np.ndarray]]:
+    """Keypoints (T, K, 2) px of the scripted clip and each of ``variants`` re-rendered from
+    ``demo``: per source (``SOURCES``: the human clip translated, the paired robot clip), per
+    timing name."""
     check_variants(variants)
-    length = envs.MAX_EPISODE_STEPS + 1
-    nominal = robot_pace(task, detector, rule=rule)
     n = len(demo.human_frames)
     timings = ["scripted", *(v for v in VARIANTS if v in variants and v != WIDE)]
     clips = {name: retime_demo(demo, TIMINGS[name](n)) for name in timings}
@@ -58,26 +57,54 @@ def reference_error(
         "translated": lambda d: translator(center_square(d.human_frames)) if translator else d.human_frames,
         "paired robot": lambda d: center_square(d.robot_frames),
     }
-    frames = {k: len(v.human_frames) for k, v in clips.items()}
-    result: dict[str, Any] = {"nominal_pace_px_per_step": nominal, "frames": frames}
-    for source, frames_of in sources.items():
-        keypoints = {name: detector(frames_of(clip)) for name, clip in clips.items()}
-        times = {
-            "pace": {k: align_to_pace(z, nominal, length, rule) for k, z in keypoints.items()},
-            "uniform": {k: uniform_times(len(z), length) for k, z in keypoints.items()},
+    return {
+        source: {name: detector(frames_of(clip)) for name, clip in clips.items()}
+        for source, frames_of in sources.items()
+    }
+
+
+def alignment_errors(
+    keypoints: dict[str, np.ndarray], nominal_pace: float, rule: PaceRule = PACE_RULE
+) -> dict[str, Any]:
+    """Per alignment (``pace`` by ``rule`` at ``nominal_pace`` px per step, ``uniform``) and
+    clip of ``keypoints`` (one source of ``retimed_keypoints``): the mean keypoint distance
+    (px) of its reference to the scripted clip's; and how far the pace alignment moves the
+    scripted clip's own reference from the uniform one."""
+    length = envs.MAX_EPISODE_STEPS + 1
+    times = {
+        "pace": {k: align_to_pace(z, nominal_pace, length, rule) for k, z in keypoints.items()},
+        "uniform": {k: uniform_times(len(z), length) for k, z in keypoints.items()},
+    }
+    result: dict[str, Any] = {}
+    for alignment, by_clip in times.items():
+        reference = at_times(keypoints["scripted"], by_clip["scripted"])
+        result[alignment] = {
+            name: float(np.linalg.norm(at_times(keypoints[name], t) - reference, axis=-1).mean())
+            for name, t in by_clip.items()
         }
-        result[source] = {}
-        for alignment, by_clip in times.items():
-            reference = at_times(keypoints["scripted"], by_clip["scripted"])
-            result[source][alignment] = {
-                name: float(np.linalg.norm(at_times(keypoints[name], t) - reference, axis=-1).mean())
-                for name, t in by_clip.items()
-            }
-        scripted = at_times(keypoints["scripted"], times["pace"]["scripted"])
-        uniform = at_times(keypoints["scripted"], times["uniform"]["scripted"])
-        gap = np.linalg.norm(scripted - uniform, axis=-1).mean()
-        result[source]["pace_vs_uniform_scripted_px"] = float(gap)
+    scripted = at_times(keypoints["scripted"], times["pace"]["scripted"])
+    uniform = at_times(keypoints["scripted"], times["uniform"]["scripted"])
+    result["pace_vs_uniform_scripted_px"] = float(np.linalg.norm(scripted - uniform, axis=-1).mean())
     return result
+
+
+def reference_error(
+    task: str,
+    demo: Demo,
+    detector: KeypointDetector,
+    translator: Translator | None,
+    variants: Sequence[str] = VARIANTS,
+) -> dict[str, Any]:
+    """Per timing variant (of ``VARIANTS``) and alignment: keypoint distance (px) of its
+    reference to the scripted clip's, for the translated human clip and for the paired robot
+    clip (the scripted clip's own entry: 0)."""
+    keypoints = retimed_keypoints(demo, detector, translator, variants)
+    nominal = robot_pace(task, detector)
+    result: dict[str, Any] = {
+        "nominal_pace_px_per_step": nominal,
+        "frames": {name: len(z) for name, z in keypoints["translated"].items()},
+    }
+    return result | {source: alignment_errors(keypoints[source], nominal) for source in SOURCES}
 
 
 def alignment_table(results: list[dict[str, Any]]) -> str:
