@@ -4,7 +4,7 @@
 
 For each timing (``lbw.retiming.TIMINGS``) of the scripted demo (seed 0), through the models
 ``configs/TASK.yaml`` uses: the share of frame transitions ``motion`` calls moving, and the
-clip's pace (median speed of those, px per frame) in px per frame of the scripted clip (the
+clip's pace (``pace``: the median speed of those, px per frame) in px per frame of the scripted clip (the
 0.5× clip's doubled, the 2× clip's halved), for the translated human clip and the paired robot
 clip. A timing the alignment undoes exactly keeps the scripted pace.
 """
@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 from task_models import task_models
 
 from lbw.demo import record_demo
-from lbw.policy.reference import motion
+from lbw.policy.reference import motion, pace
 from lbw.retiming import TIMINGS, retime_demo
 
 # Source frames of the scripted clip per frame of the re-timed one, while it moves.
@@ -36,9 +35,13 @@ def main() -> None:
         clip = retime_demo(demo, TIMINGS[name](len(demo.human_frames)))
         sources = {"translated": translator(clip.human_frames), "paired robot": clip.robot_frames}
         for source, frames in sources.items():
-            speed, moving = motion(detector(frames))  # px
-            pace = float(np.median(speed[moving])) / speed_up if moving.any() else 0.0
-            print(f"| {name} | {len(frames)} | {source} | {moving.mean():.0%} | {pace:.2f} |", flush=True)
+            keypoints = detector(frames)  # px
+            moving_share = motion(keypoints)[1].mean()
+            scripted_pace = pace(keypoints) / speed_up
+            print(
+                f"| {name} | {len(frames)} | {source} | {moving_share:.0%} | {scripted_pace:.2f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -75,16 +75,16 @@ def alignment_errors(
         "pace": {k: align_to_pace(z, nominal_pace, length, rule) for k, z in keypoints.items()},
         "uniform": {k: uniform_times(len(z), length) for k, z in keypoints.items()},
     }
-    result: dict[str, Any] = {}
-    for alignment, by_clip in times.items():
-        reference = at_times(keypoints["scripted"], by_clip["scripted"])
-        result[alignment] = {
-            name: float(np.linalg.norm(at_times(keypoints[name], t) - reference, axis=-1).mean())
+    references = {alignment: at_times(keypoints["scripted"], t["scripted"]) for alignment, t in times.items()}
+    result: dict[str, Any] = {
+        alignment: {
+            name: float(np.linalg.norm(at_times(keypoints[name], t) - references[alignment], axis=-1).mean())
             for name, t in by_clip.items()
         }
-    scripted = at_times(keypoints["scripted"], times["pace"]["scripted"])
-    uniform = at_times(keypoints["scripted"], times["uniform"]["scripted"])
-    result["pace_vs_uniform_scripted_px"] = float(np.linalg.norm(scripted - uniform, axis=-1).mean())
+        for alignment, by_clip in times.items()
+    }
+    gap = np.linalg.norm(references["pace"] - references["uniform"], axis=-1).mean()
+    result["pace_vs_uniform_scripted_px"] = float(gap)
     return result
 
 
