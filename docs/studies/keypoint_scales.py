@@ -1,0 +1,91 @@
+"""Would per-keypoint scales make a clip's keypoint reward prefer success? Each keypoint's
+distance divided by its spread over robot frames (no paired data), against the plain ``l2``.
+
+On drawer_close the translated arm of a held-out demonstrator sits 2–3 px off, and the
+keypoint that follows the drawer moves less than that when it closes; the arm keypoints
+range over the whole frame, so weighting each keypoint by 1 / (its spread over held-out robot
+frames) would stress the ones that move least. Measured: how often a success scores above a
+failure (all pairs of the runs' kept policies' episodes, pooled) under each clip's reward:
+
+    python docs/studies/keypoint_scales.py runs/drawer_close/consensus_default_seed1 \
+        runs/drawer_close/consensus_dark_seed0 runs/drawer_close/clipsel_dark_seed0 \
+        runs/drawer_close/timing_fast_seed0 --clip default=videos/drawer_close_human.mp4 \
+        --clip dark=clips/dark/drawer_close_human.mp4 --clip white=clips/white/drawer_close_human.mp4
+
+Every policy acts in the first run's env; the references are each clip through the task
+config's models (the shipped ones), aligned as ``lbw run`` aligns them. Success is the
+simulator's, for scoring only.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+from task_models import task_models
+
+from lbw.evaluation.policy import EVAL_SEED, load_best_policy, run_env_factory
+from lbw.policy.callbacks import deterministic_policy
+from lbw.policy.methods import load_demonstration
+from lbw.policy.reference import robot_pace, to_unit
+from lbw.policy.rollouts import rollout_episodes
+from lbw.stages import cached_frames
+
+FLOORS_PX = (0.5, 1.0, 2.0)  # the smallest spread a keypoint is credited with (a still one's is noise)
+
+
+def weighted_returns(keypoints: np.ndarray, reference: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(E, T + 1, K, 2) episodes' keypoints, (T + 1, K, 2) reference, (K,) weights → (E,) returns
+    of −‖w · (z_t − zᴱ_t)‖ summed over the steps after the reset frame."""
+    difference = (keypoints[:, 1:] - reference[None, 1:]) * weights[None, None, :, None]
+    return -np.linalg.norm(difference.reshape(*difference.shape[:2], -1), axis=-1).sum(1)
+
+
+def share_ranked_right(returns: np.ndarray, success: np.ndarray) -> float:
+    """The share of (success, failure) pairs in which the success has the higher return."""
+    return float(np.mean(returns[success][:, None] > returns[~success][None, :]))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("runs", nargs="+", help="run folders of one task, same observation")
+    p.add_argument("--clip", action="append", required=True, help="NAME=PATH of a human clip")
+    p.add_argument("--episodes", type=int, default=20)
+    p.add_argument("--robot-frames", type=int, default=1200)
+    args = p.parse_args()
+    factory = run_env_factory(args.runs[0])
+    config, detector, translator = task_models(factory.config.task)
+    # eval-perception's held-out robot frames (seed 1000): no model trained on them.
+    frames = cached_frames(config.task, "robot", args.robot_frames, 1000).frames
+    robot = to_unit(detector(frames), detector.image_size)
+    spread = np.sqrt(((robot - robot.mean(0)) ** 2).sum(-1).mean(0))  # (K,), unit coordinates
+    px = detector.image_size / 2
+    print("spread per keypoint over robot frames, px:", " ".join(f"{s * px:.1f}" for s in spread))
+    env = factory(render_mode="rgb_array")
+    episodes, success = [], []
+    try:
+        for run in args.runs:
+            act = deterministic_policy(load_best_policy(run))
+            results = rollout_episodes(env, act, range(EVAL_SEED, EVAL_SEED + args.episodes), args.episodes)
+            episodes += [r.keypoints for r in results]
+            success += [r.success for r in results]
+            print(f"{run}: success {np.mean([r.success for r in results]):.2f}")
+    finally:
+        env.close()
+    keypoints, success = np.stack(episodes), np.array(success)
+    pace = robot_pace(config.task, detector) if config.alignment == "pace" else None
+    variants = {"l2": np.ones_like(spread)}
+    for floor in FLOORS_PX:
+        weights = 1 / np.maximum(spread, floor / px)
+        variants[f"1/spread, floor {floor} px"] = weights / weights.mean()
+    for spec in args.clip:
+        name, path = spec.split("=", 1)
+        reference = load_demonstration(path, detector, translator, keypoints.shape[1], pace).keypoints
+        for label, weights in variants.items():
+            right = share_ranked_right(weighted_returns(keypoints, reference, weights), success)
+            print(f"{name:>10} {label:<24} successes above failures {right:.2f}")
+    print("weights (floor 1 px):", " ".join(f"{w:.2f}" for w in variants["1/spread, floor 1.0 px"]))
+
+
+if __name__ == "__main__":
+    main()
