@@ -7,7 +7,7 @@ import torch
 
 from lbw import envs
 from lbw.config import KEYPOINT_REWARDS
-from lbw.evaluation.reward import ranking_table, reward_ranking
+from lbw.evaluation.reward import ranking_table, reward_ranking, successes_ranked_above_failures
 from lbw.keypoints import KeypointDetector, Transporter, TransporterConfig
 from lbw.policy.methods import Demonstration, scripted_demo_actions
 from lbw.policy.reference import to_unit
@@ -36,3 +36,11 @@ def test_reward_ranking_scores_the_two_trajectories() -> None:
     for score in result["norms"].values():
         assert 0.0 <= score["ranked_above"] <= 1.0 and np.isfinite(score["median_margin"])
     assert "| reach | wide | 1.00 /" in ranking_table([result])
+
+
+def test_successes_ranked_above_failures_counts_pairs() -> None:
+    # Successes return −1 and −3, failures −2 and −4: 3 of the 4 pairs rank the success higher.
+    share = successes_ranked_above_failures([-1.0, -2.0, -3.0, -4.0], [True, False, True, False])
+    assert share == 0.75
+    assert successes_ranked_above_failures([-1.0, -2.0], [True, True]) is None
+    assert successes_ranked_above_failures([-1.0, -2.0], [False, False]) is None

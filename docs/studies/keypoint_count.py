@@ -26,11 +26,11 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from keypoint_scales import share_ranked_right
 from task_models import task_models
 
 from lbw.config import KEYPOINT_REWARDS
 from lbw.evaluation.policy import EVAL_SEED, load_best_policy, run_env_factory
+from lbw.evaluation.reward import successes_ranked_above_failures
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.callbacks import deterministic_policy
 from lbw.policy.methods import load_demonstration
@@ -78,7 +78,8 @@ def main() -> None:
             length = keypoints.shape[1]
             reference = load_demonstration(clip_path, detector, translator, length, pace).keypoints
             for norm in KEYPOINT_REWARDS:
-                right = share_ranked_right(returns(keypoints, KeypointReward(reference, norm)), success)
+                scored = returns(keypoints, KeypointReward(reference, norm))
+                right = successes_ranked_above_failures(scored, success)
                 print(f"{name:>6} {label:>8} {norm:>12}: successes above failures {right:.2f}")
 
 

@@ -25,6 +25,7 @@ import numpy as np
 from task_models import task_models
 
 from lbw.evaluation.policy import EVAL_SEED, load_best_policy, run_env_factory
+from lbw.evaluation.reward import successes_ranked_above_failures
 from lbw.policy.callbacks import deterministic_policy
 from lbw.policy.methods import load_demonstration
 from lbw.policy.reference import robot_pace, to_unit
@@ -39,11 +40,6 @@ def weighted_returns(keypoints: np.ndarray, reference: np.ndarray, weights: np.n
     of −‖w · (z_t − zᴱ_t)‖ summed over the steps after the reset frame."""
     difference = (keypoints[:, 1:] - reference[None, 1:]) * weights[None, None, :, None]
     return -np.linalg.norm(difference.reshape(*difference.shape[:2], -1), axis=-1).sum(1)
-
-
-def share_ranked_right(returns: np.ndarray, success: np.ndarray) -> float:
-    """The share of (success, failure) pairs in which the success has the higher return."""
-    return float(np.mean(returns[success][:, None] > returns[~success][None, :]))
 
 
 def main() -> None:
@@ -82,7 +78,7 @@ def main() -> None:
         name, path = spec.split("=", 1)
         reference = load_demonstration(path, detector, translator, keypoints.shape[1], pace).keypoints
         for label, weights in variants.items():
-            right = share_ranked_right(weighted_returns(keypoints, reference, weights), success)
+            right = successes_ranked_above_failures(weighted_returns(keypoints, reference, weights), success)
             print(f"{name:>10} {label:<24} successes above failures {right:.2f}")
     print("weights (floor 1 px):", " ".join(f"{w:.2f}" for w in variants["1/spread, floor 1.0 px"]))
 

@@ -23,7 +23,7 @@ ranks it above the scripted success, the reward, not the learning, is what falls
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import gymnasium as gym
 import numpy as np
@@ -110,6 +110,15 @@ def reward_ranking(
     }
 
 
+def successes_ranked_above_failures(returns: Sequence[float], success: Sequence[bool]) -> float | None:
+    """The share of (success, failure) pairs of episodes in which the success has the higher
+    return; None without at least one of each."""
+    returns, success = np.asarray(returns, dtype=float), np.asarray(success, dtype=bool)
+    if success.all() or not success.any():
+        return None
+    return float(np.mean(returns[success][:, None] > returns[~success][None, :]))
+
+
 def policy_ranking(
     run_dir: str | os.PathLike,
     episodes: int = 30,
@@ -152,9 +161,7 @@ def policy_ranking(
     margins = [(s.return_ - p.return_) / max(abs(p.return_), 1e-9) for s, p in pairs]
     # The policy's own successes against its failures: no difference of pace between the two
     # (the scripted demonstrator can be slower than the reference, and lose on that alone).
-    wins = [r.return_ for r in learned if r.success]
-    losses = [r.return_ for r in learned if not r.success]
-    own = [w > loss for w in wins for loss in losses]
+    own = successes_ranked_above_failures([r.return_ for r in learned], [r.success for r in learned])
     return {
         "run": str(run_dir),
         "policy_of": str(policy_of or run_dir),
@@ -168,7 +175,7 @@ def policy_ranking(
         "contrasted": len(pairs),
         "ranked_above": float(np.mean([m > 0 for m in margins])) if pairs else None,
         "median_margin": float(np.median(margins)) if pairs else None,
-        "own_ranked_above": float(np.mean(own)) if own else None,
+        "own_ranked_above": own,
     }
 
 
