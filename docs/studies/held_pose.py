@@ -15,16 +15,19 @@ averaged; robot frames: the held-out ones of ``lbw eval-perception``, no paired 
 
 With ``--rank RUN --policy-of OTHER``, also the returns of two runs' kept policies under RUN's
 reward with the snapped reference (k = 1), as ``lbw eval-reward --run RUN [--policy-of OTHER]``
-gives them without it.
+gives them without it. With ``--picture OUT.png``, each clip's last frame: human | translated |
+paired robot, the keypoints drawn on the last two.
 """
 
 from __future__ import annotations
 
 import argparse
 
+import imageio.v3 as iio
 import numpy as np
 
 import lbw.policy.methods as methods
+from lbw.drawing import draw_keypoints, image_grid
 from lbw.evaluation.reward import policy_ranking
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.stages import cached_frames
@@ -71,13 +74,19 @@ def main() -> None:
     p.add_argument("--robot-frames", type=int, default=1200)
     p.add_argument("--rank", help="a run folder: its policies' returns under the snapped reference")
     p.add_argument("--policy-of", help="another run whose kept policy --rank scores too")
+    p.add_argument("--picture", help="a .png of each clip's held frame: human | translated | paired robot")
     args = p.parse_args()
     detector = KeypointDetector.load(args.keypoints or f"models/{args.task}/transporter.pt")
     translator = Translator.load(args.munit or f"models/{args.task}/translator_munit.pt")
     # eval-perception's held-out robot frames (seed 1000): no model trained on them.
     robot = detector(cached_frames(args.task, "robot", args.robot_frames, 1000).frames)
+    rows = []
     for name, (human, paired) in paired_clips(args.clip, detector.image_size).items():
-        translated, truth = detector(translator(human)), detector(paired)
+        translated_frames = translator(human)
+        translated, truth = detector(translated_frames), detector(paired)
+        held = np.concatenate([human[-1:], translated_frames[-1:], paired[-1:]])
+        dots = np.stack([np.full_like(truth[-1], np.nan), translated[-1], truth[-1]])  # none on the human
+        rows.append(draw_keypoints(held, dots, scale=4))
         print(f"{name:>10} translated     {errors(translated, truth)}")
         offsets = [[round(float(v), 1) for v in k] for k in (translated - truth)[-10:].mean(0)]
         print(f"{name:>10} held offset per keypoint (x, y; px, y down): {offsets}")
@@ -85,6 +94,9 @@ def main() -> None:
         print(f"{name:>10} start-calibrated {errors(calibrated, truth)}")
         for k in (1, 5, 20):
             print(f"{name:>10} snapped, k={k:<3} {errors(snap(translated, robot, k), truth)}")
+    if args.picture:
+        iio.imwrite(args.picture, image_grid(rows))
+        print(f"wrote {args.picture}")
     if args.rank:
         load = methods.load_demonstration
 
