@@ -26,16 +26,14 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from task_models import task_models
+from task_models import kept_policy_episodes, task_models
 
 from lbw.config import KEYPOINT_REWARDS
-from lbw.evaluation.policy import EVAL_SEED, load_best_policy, run_env_factory
+from lbw.evaluation.policy import run_env_factory
 from lbw.evaluation.reward import successes_ranked_above_failures
 from lbw.keypoints.trainer import KeypointDetector
-from lbw.policy.callbacks import deterministic_policy
 from lbw.policy.methods import load_demonstration
 from lbw.policy.reference import robot_pace, to_unit
-from lbw.policy.rollouts import rollout_episodes
 from lbw.policy.wrappers import KeypointReward
 
 
@@ -54,28 +52,18 @@ def main() -> None:
     args = p.parse_args()
     factory = run_env_factory(args.runs[0])
     config, _, translator = task_models(factory.config.task)
-    env = factory(render_mode="rgb_array")
-    frames, success = [], []
-    try:
-        for run in args.runs:
-            act = deterministic_policy(load_best_policy(run))
-            seeds = range(EVAL_SEED, EVAL_SEED + args.episodes)
-            results = rollout_episodes(env, act, seeds, record=args.episodes)
-            frames += [r.frames for r in results]
-            success += [r.success for r in results]
-            print(f"{run}: success {np.mean([r.success for r in results]):.2f}")
-    finally:
-        env.close()
-    episodes, success = np.stack(frames), np.array(success)  # (E, T + 1, H, W, 3)
+    results = kept_policy_episodes(factory, args.runs, args.episodes)
+    episodes = np.stack([r.frames for r in results])  # (E, T + 1, H, W, 3)
+    success = np.array([r.success for r in results])
     for spec in args.keypoints:
         name, path = spec.split("=", 1)
         detector = KeypointDetector.load(path)
         flat = episodes.reshape(-1, *episodes.shape[2:])
         keypoints = to_unit(detector(flat), detector.image_size).reshape(*episodes.shape[:2], -1, 2)
         pace = robot_pace(config.task, detector) if config.alignment == "pace" else None
+        length = keypoints.shape[1]
         for clip in args.clip:
             label, clip_path = clip.split("=", 1)
-            length = keypoints.shape[1]
             reference = load_demonstration(clip_path, detector, translator, length, pace).keypoints
             for norm in KEYPOINT_REWARDS:
                 scored = returns(keypoints, KeypointReward(reference, norm))

@@ -22,14 +22,12 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from task_models import task_models
+from task_models import kept_policy_episodes, task_models
 
-from lbw.evaluation.policy import EVAL_SEED, load_best_policy, run_env_factory
+from lbw.evaluation.policy import run_env_factory
 from lbw.evaluation.reward import successes_ranked_above_failures
-from lbw.policy.callbacks import deterministic_policy
 from lbw.policy.methods import load_demonstration
 from lbw.policy.reference import robot_pace, to_unit
-from lbw.policy.rollouts import rollout_episodes
 from lbw.stages import cached_frames
 
 FLOORS_PX = (0.5, 1.0, 2.0)  # the smallest spread a keypoint is credited with (a still one's is noise)
@@ -57,18 +55,9 @@ def main() -> None:
     spread = np.sqrt(((robot - robot.mean(0)) ** 2).sum(-1).mean(0))  # (K,), unit coordinates
     px = detector.image_size / 2
     print("spread per keypoint over robot frames, px:", " ".join(f"{s * px:.1f}" for s in spread))
-    env = factory(render_mode="rgb_array")
-    episodes, success = [], []
-    try:
-        for run in args.runs:
-            act = deterministic_policy(load_best_policy(run))
-            results = rollout_episodes(env, act, range(EVAL_SEED, EVAL_SEED + args.episodes), args.episodes)
-            episodes += [r.keypoints for r in results]
-            success += [r.success for r in results]
-            print(f"{run}: success {np.mean([r.success for r in results]):.2f}")
-    finally:
-        env.close()
-    keypoints, success = np.stack(episodes), np.array(success)
+    results = kept_policy_episodes(factory, args.runs, args.episodes)
+    keypoints = np.stack([r.keypoints for r in results])
+    success = np.array([r.success for r in results])
     pace = robot_pace(config.task, detector) if config.alignment == "pace" else None
     variants = {"l2": np.ones_like(spread)}
     for floor in FLOORS_PX:
