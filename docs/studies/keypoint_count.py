@@ -16,9 +16,11 @@ episodes, pooled) under each clip's reward and each detector:
         --clip white=clips/white/drawer_close_human.mp4
 
 PATH_K: the ``transporter.pt`` of ``lbw train-keypoints configs/drawer_close.yaml
-keypoints.checkpoint=null keypoints.num_keypoints=K``. Every policy acts in the first run's env
-(its observations are that run's keypoints); its rendered frames are then seen by each detector.
-References are aligned as ``lbw run`` aligns them. Success is the simulator's, for scoring only.
+keypoints.checkpoint=null keypoints.num_keypoints=K``. ``--translator PATH`` translates the clips
+with another MUNIT's ``translator.pt`` (default: the config's), e.g. a wider one. Every policy
+acts in the first run's env (its observations are that run's keypoints); its rendered frames are
+then seen by each detector. References are aligned as ``lbw run`` aligns them. Success is the
+simulator's, for scoring only.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.methods import load_demonstration
 from lbw.policy.reference import robot_pace, to_unit
 from lbw.policy.wrappers import KeypointReward
+from lbw.translation import Translator
 
 
 def returns(keypoints: np.ndarray, reward: KeypointReward) -> np.ndarray:
@@ -48,10 +51,13 @@ def main() -> None:
     p.add_argument("runs", nargs="+", help="run folders of one task, same observation")
     p.add_argument("--keypoints", action="append", required=True, help="NAME=PATH of a transporter.pt")
     p.add_argument("--clip", action="append", required=True, help="NAME=PATH of a human clip")
+    p.add_argument("--translator", help="translator.pt the clips are translated by (default: the config's)")
     p.add_argument("--episodes", type=int, default=20)
     args = p.parse_args()
     factory = run_env_factory(args.runs[0])
     config, _, translator = task_models(factory.config.task)
+    if args.translator:
+        translator = Translator.load(args.translator)
     results = kept_policy_episodes(factory, args.runs, args.episodes)
     episodes = np.stack([r.frames for r in results])  # (E, T + 1, H, W, 3)
     success = np.array([r.success for r in results])
