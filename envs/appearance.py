@@ -6,11 +6,11 @@
     env.reset(seed=0, options={"appearance": "dark_skin_green_sleeve"})  # another look, same env
 
 ``DEFAULT`` is the look of the shipped clips. ``TRAINING_RANGES`` is where the perception models'
-human frames are drawn from (``lbw collect --domain human``; ``VARIED`` names it and a wider set,
-``ANY_TABLE_RANGES``). The ``HELD_OUT`` presets each lie outside all of those ranges in at least
-one colour, so a translator never sees them in training: they measure how it holds on a person
-it has not seen. Colours are RGB in [0, 1]; ranges are boxes in HSV (hue in degrees, a range may
-wrap past 360), except skin, which varies along a tone line.
+human frames are drawn from (``lbw collect --domain human``; ``VARIED`` names it and the wider
+sets, ``ANY_TABLE_RANGES`` and ``ANY_ROOM_RANGES``). The ``HELD_OUT`` presets each lie outside
+all of those ranges in at least one colour, so a translator never sees them in training: they
+measure how it holds on a person it has not seen. Colours are RGB in [0, 1]; ranges are boxes
+in HSV (hue in degrees, a range may wrap past 360), except skin, which varies along a tone line.
 """
 
 from __future__ import annotations
@@ -177,9 +177,27 @@ ANY_TABLE_RANGES = replace(
     TRAINING_RANGES, table=HsvRange(hue=(240.0, 550.0), saturation=(0.05, 0.65), value=(0.35, 0.80))
 )
 
-VARIED: dict[str, AppearanceRanges] = {"varied": TRAINING_RANGES, "varied_tables": ANY_TABLE_RANGES}
+# Those tables, and walls of any hue but green (100°–200°, kept out so that the dark green wall
+# of ``pale_skin_dark_room`` stays unseen), from pale to dark and from grey to coloured: a
+# translator trained on pale walls alone loses the arm in front of a dark one.
+ANY_ROOM_RANGES = replace(
+    ANY_TABLE_RANGES, wall=HsvRange(hue=(200.0, 460.0), saturation=(0.0, 0.60), value=(0.30, 0.95))
+)
+
+VARIED: dict[str, AppearanceRanges] = {
+    "varied": TRAINING_RANGES,
+    "varied_tables": ANY_TABLE_RANGES,
+    "varied_rooms": ANY_ROOM_RANGES,
+}
 """Named training ranges: ``lbw collect`` (``data.human_appearance``) draws a new look per
 episode from the one named."""
+
+VARIED_ABOUT: dict[str, str] = {
+    "varied": "a new demonstrator and room per episode",
+    "varied_tables": "the same at tables of any hue but blue",
+    "varied_rooms": "the same at tables of any hue but blue and walls of any hue but green, pale to dark",
+}
+"""What each of ``VARIED`` draws, in a few words (the CLI's and the configs' help)."""
 
 
 def sample_appearance(rng: np.random.Generator, ranges: AppearanceRanges = TRAINING_RANGES) -> Appearance:

@@ -140,9 +140,9 @@ class DataConfig(_Section):
     prefix: ClassVar[str] = "data."
     frames: int = setting(5000, **COUNT)  # frames per embodiment
     seed: int = setting(0, **SEED)  # collection seed
-    # human frames' look: varied (a new demonstrator and room per episode, from the training
-    # ranges of lbw.envs.appearance) | varied_tables (the same at tables of any hue but blue) |
-    # default (the shipped clips' look) | a held-out preset's name
+    # human frames' look: a name of lbw.envs.appearance.VARIED (varied: a new demonstrator and
+    # room per episode from the training ranges; varied_tables, varied_rooms: wider ranges, `lbw
+    # collect --help`) | default (the shipped clips' look) | a held-out preset's name
     human_appearance: str = choice("varied", (*VARIED, *PRESETS), "appearance")
     # share of episodes in which the scripted demonstrator acts with light noise (the rest: heavy
     # noise or random waypoints), so that the frames show the goal states too (slide's puck at rest

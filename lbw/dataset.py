@@ -12,8 +12,8 @@ object's height, so that the objects move too and not only the arm. With ``quiet
 of the episodes is the demonstrator with light noise instead, which reaches the task's goal
 states (a puck come to rest on its goal) that heavy noise seldom does. Human episodes each show a
 new demonstrator and room drawn from ``lbw.envs.appearance.TRAINING_RANGES`` (``appearance="varied"``,
-the default; ``"varied_tables"``: tables of any hue but blue), or one fixed look (``"default"``,
-a preset name or a seed).
+the default; the wider sets of ``lbw.envs.appearance.VARIED`` by name), or one fixed look
+(``"default"``, a preset name or a seed).
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ def collect_frames(
     """Render ``num_frames`` frames of randomised motion of the ``domain`` embodiment.
 
     ``appearance`` (human only; the robot has one look): ``"varied"`` draws a new look per
-    episode from the training ranges (``"varied_tables"``: the wider ones of
+    episode from the training ranges (``"varied_tables"``, ``"varied_rooms"``: the wider ones of
     ``lbw.envs.appearance.VARIED``), anything else names one look (``lbw.envs.appearance``).
     ``quiet_demos``: the share of episodes the demonstrator acts with light noise in
     (``random_motion_policy``). ``starts``: the episodes' initial-state spread (``TabletopEnv.STARTS``)."""

@@ -12,11 +12,13 @@ import pytest
 from lbw import envs
 from lbw.dataset import collect_frames
 from lbw.envs.appearance import (
+    ANY_ROOM_RANGES,
     ANY_TABLE_RANGES,
     DEFAULT,
     HELD_OUT,
     TRAINING_RANGES,
     VARIED,
+    VARIED_ABOUT,
     Appearance,
     appearance_from,
     sample_appearance,
@@ -97,7 +99,7 @@ def test_to_dict_round_trip() -> None:
 
 
 def test_every_range_set_holds_its_samples_and_leaves_the_held_out_looks_out() -> None:
-    assert set(VARIED) == {"varied", "varied_tables"}
+    assert set(VARIED) == {"varied", "varied_tables", "varied_rooms"} == set(VARIED_ABOUT)
     for name, ranges in VARIED.items():
         rng = np.random.default_rng(1)
         assert all(ranges.contains(sample_appearance(rng, ranges)) for _ in range(300)), name
@@ -112,6 +114,14 @@ def test_every_range_set_holds_its_samples_and_leaves_the_held_out_looks_out() -
     assert np.ptp(hues) > 300 and not ((hues > 190.5) & (hues < 239.5)).any()
     blue_table = replace(DEFAULT, table=HELD_OUT["white_shirt_blue_table"].table)
     assert not ANY_TABLE_RANGES.contains(blue_table)
+    # The widest set draws walls dark and coloured, none of them green.
+    walls = np.array([colorsys.rgb_to_hsv(*sample_appearance(rng, ANY_ROOM_RANGES).wall) for _ in range(300)])
+    coloured = walls[walls[:, 1] > 0.05]
+    assert walls[:, 2].min() < 0.4 and walls[:, 1].max() > 0.5
+    assert not ((coloured[:, 0] * 360 > 100.5) & (coloured[:, 0] * 360 < 199.5)).any()
+    green_wall = replace(DEFAULT, wall=HELD_OUT["pale_skin_dark_room"].wall)
+    assert not ANY_ROOM_RANGES.contains(green_wall)
+    assert not ANY_TABLE_RANGES.contains(green_wall)
 
 
 def test_collect_draws_from_the_named_ranges() -> None:

@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 from lbw.cli.options import common, device_option, one_look, share, task_option
 from lbw.config import PolicyConfig, task_config
 from lbw.envs import EMBODIMENTS, TASKS, TabletopEnv
-from lbw.envs.appearance import HELD_OUT
+from lbw.envs.appearance import HELD_OUT, VARIED, VARIED_ABOUT
 from lbw.files import write_json
 from lbw.methods import method_names
 from lbw.retiming import TIMINGS
@@ -109,8 +109,6 @@ def _gallery(args: argparse.Namespace) -> None:
 
 def _appearances(value: str) -> str:
     """``--appearance`` of ``lbw collect``: one look, or a name of ranges to draw one per episode from."""
-    from lbw.envs.appearance import VARIED
-
     return value if value in VARIED else one_look(value)
 
 
@@ -160,9 +158,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--appearance",
         type=_appearances,
         default="varied",
-        help="human frames: varied (a new demonstrator and room per episode, the default), "
-        "varied_tables (the same at tables of any hue but blue), default, a preset name or a seed "
-        "(one look throughout)",
+        help="human frames: "
+        + ", ".join(f"{name} ({about})" for name, about in VARIED_ABOUT.items())
+        + "; default: varied. Or one look throughout: default, a preset name or a seed",
     )
     collect.add_argument(
         "--quiet-demos",
