@@ -16,7 +16,7 @@ in HSV (hue in degrees, a range may wrap past 360), except skin, which varies al
 from __future__ import annotations
 
 import colorsys
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -112,8 +112,10 @@ class HsvRange:
 
 @dataclass(frozen=True)
 class AppearanceRanges:
-    """Where training appearances are drawn from (uniformly in each coordinate)."""
+    """Where training appearances are drawn from (uniformly in each coordinate); ``about``
+    says what they draw, in a few words (the CLI's help)."""
 
+    about: str = field(default="a new demonstrator and room per episode", compare=False)
     skin_tone: tuple[float, float] = (0.0, 1.0)
     # Clothes of any hue but green (held out), neither washed-out white nor black.
     clothes: HsvRange = HsvRange(hue=(170.0, 430.0), saturation=(0.25, 0.85), value=(0.25, 0.85))
@@ -174,7 +176,9 @@ TRAINING_RANGES = AppearanceRanges()
 # table of ``white_shirt_blue_table`` stays unseen): a translator trained on warm tables alone
 # loses the arm in front of a blue one.
 ANY_TABLE_RANGES = replace(
-    TRAINING_RANGES, table=HsvRange(hue=(240.0, 550.0), saturation=(0.05, 0.65), value=(0.35, 0.80))
+    TRAINING_RANGES,
+    table=HsvRange(hue=(240.0, 550.0), saturation=(0.05, 0.65), value=(0.35, 0.80)),
+    about="the same at tables of any hue but blue",
 )
 
 # Those tables, and walls of any hue but green (100°–200°, pale greens too, kept out so that the
@@ -182,7 +186,9 @@ ANY_TABLE_RANGES = replace(
 # coloured. Measured on drawer_close, they did not keep the arm in front of the dark green wall
 # (docs/demonstrators.md, walls of any hue): a user's own room may still be nearer them.
 ANY_ROOM_RANGES = replace(
-    ANY_TABLE_RANGES, wall=HsvRange(hue=(200.0, 460.0), saturation=(0.0, 0.60), value=(0.30, 0.95))
+    ANY_TABLE_RANGES,
+    wall=HsvRange(hue=(200.0, 460.0), saturation=(0.0, 0.60), value=(0.30, 0.95)),
+    about="the same at tables of any hue but blue and walls of any hue but green, pale to dark",
 )
 
 VARIED: dict[str, AppearanceRanges] = {
@@ -192,13 +198,6 @@ VARIED: dict[str, AppearanceRanges] = {
 }
 """Named training ranges: ``lbw collect`` (``data.human_appearance``) draws a new look per
 episode from the one named."""
-
-VARIED_ABOUT: dict[str, str] = {
-    "varied": "a new demonstrator and room per episode",
-    "varied_tables": "the same at tables of any hue but blue",
-    "varied_rooms": "the same at tables of any hue but blue and walls of any hue but green, pale to dark",
-}
-"""What each of ``VARIED`` draws, in a few words (the CLI's and the configs' help)."""
 
 
 def sample_appearance(rng: np.random.Generator, ranges: AppearanceRanges = TRAINING_RANGES) -> Appearance:

@@ -18,7 +18,6 @@ from lbw.envs.appearance import (
     HELD_OUT,
     TRAINING_RANGES,
     VARIED,
-    VARIED_ABOUT,
     Appearance,
     appearance_from,
     sample_appearance,
@@ -99,7 +98,8 @@ def test_to_dict_round_trip() -> None:
 
 
 def test_every_range_set_holds_its_samples_and_leaves_the_held_out_looks_out() -> None:
-    assert set(VARIED) == {"varied", "varied_tables", "varied_rooms"} == set(VARIED_ABOUT)
+    assert set(VARIED) == {"varied", "varied_tables", "varied_rooms"}
+    assert len({ranges.about for ranges in VARIED.values()}) == len(VARIED)  # each says what it draws
     for name, ranges in VARIED.items():
         rng = np.random.default_rng(1)
         assert all(ranges.contains(sample_appearance(rng, ranges)) for _ in range(300)), name

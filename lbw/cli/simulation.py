@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 from lbw.cli.options import common, device_option, one_look, share, task_option
 from lbw.config import PolicyConfig, task_config
 from lbw.envs import EMBODIMENTS, TASKS, TabletopEnv
-from lbw.envs.appearance import HELD_OUT, VARIED, VARIED_ABOUT
+from lbw.envs.appearance import HELD_OUT, VARIED
 from lbw.files import write_json
 from lbw.methods import method_names
 from lbw.retiming import TIMINGS
@@ -159,7 +159,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         type=_appearances,
         default="varied",
         help="human frames: "
-        + ", ".join(f"{name} ({about})" for name, about in VARIED_ABOUT.items())
+        + ", ".join(f"{name} ({ranges.about})" for name, ranges in VARIED.items())
         + "; default: varied. Or one look throughout: default, a preset name or a seed",
     )
     collect.add_argument(
