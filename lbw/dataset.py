@@ -175,8 +175,8 @@ def collect_frames(
     """Render ``num_frames`` frames of randomised motion of the ``domain`` embodiment.
 
     ``appearance`` (human only; the robot has one look): ``"varied"`` draws a new look per
-    episode from the training ranges (``"varied_tables"``, ``"varied_rooms"``: the wider ones of
-    ``lbw.envs.appearance.VARIED``), anything else names one look (``lbw.envs.appearance``).
+    episode from the training ranges (another name of ``lbw.envs.appearance.VARIED``: from those
+    wider ones), anything else names one look (``lbw.envs.appearance``).
     ``quiet_demos``: the share of episodes the demonstrator acts with light noise in
     (``random_motion_policy``). ``starts``: the episodes' initial-state spread (``TabletopEnv.STARTS``)."""
     if num_frames < 1:
