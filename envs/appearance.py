@@ -111,18 +111,43 @@ class HsvRange:
 
 
 @dataclass(frozen=True)
+class HsvBoxes:
+    """A union of HSV boxes, drawn uniformly over its volume (a colour in two overlapping boxes
+    is drawn a little more often): colours no single box holds, e.g. pale walls of every hue
+    and darker ones of all hues but one."""
+
+    boxes: tuple[HsvRange, ...]
+
+    def __post_init__(self) -> None:
+        if not self.boxes:
+            raise ValueError("HsvBoxes needs at least one box")
+
+    def _volumes(self) -> np.ndarray:
+        return np.array([np.prod([b[1] - b[0] for b in (x.hue, x.saturation, x.value)]) for x in self.boxes])
+
+    def sample(self, rng: np.random.Generator) -> RGB:
+        volumes = self._volumes()
+        return self.boxes[rng.choice(len(self.boxes), p=volumes / volumes.sum())].sample(rng)
+
+    def contains(self, rgb: RGB, tolerance: float = 1e-6) -> bool:
+        return any(box.contains(rgb, tolerance) for box in self.boxes)
+
+
+@dataclass(frozen=True)
 class AppearanceRanges:
     """Where training appearances are drawn from (uniformly in each coordinate); ``about``
-    says what they draw, in a few words (the CLI's help)."""
+    says what they draw, in a few words (the CLI's help); ``version`` is bumped when a named
+    set's ranges change, so frames cached from the old ranges are not reused."""
 
     about: str = field(default="a new demonstrator and room per episode", compare=False)
+    version: int = field(default=1, compare=False)
     skin_tone: tuple[float, float] = (0.0, 1.0)
     # Clothes of any hue but green (held out), neither washed-out white nor black.
     clothes: HsvRange = HsvRange(hue=(170.0, 430.0), saturation=(0.25, 0.85), value=(0.25, 0.85))
     # Wooden, painted or laminate tables, warm hues; the planks a little darker (or none).
     table: HsvRange = HsvRange(hue=(0.0, 60.0), saturation=(0.05, 0.65), value=(0.35, 0.80))
     stripe_darkening: tuple[float, float] = (0.75, 1.0)  # planks' value relative to the table
-    wall: HsvRange = HsvRange(hue=(0.0, 360.0), saturation=(0.0, 0.30), value=(0.60, 0.95))
+    wall: HsvRange | HsvBoxes = HsvRange(hue=(0.0, 360.0), saturation=(0.0, 0.30), value=(0.60, 0.95))
     floor: HsvRange = HsvRange(hue=(0.0, 360.0), saturation=(0.0, 0.50), value=(0.15, 0.45))
     light_azimuth_deg: tuple[float, float] = (-160.0, -20.0)  # 0: from +x; -90: from the camera side
     light_elevation_deg: tuple[float, float] = (35.0, 70.0)
@@ -181,14 +206,22 @@ ANY_TABLE_RANGES = replace(
     about="the same at tables of any hue but blue",
 )
 
-# Those tables, and walls of any hue but green (100°–200°, pale greens too, kept out so that the
-# dark green wall of ``pale_skin_dark_room`` stays unseen), from pale to dark and from grey to
-# coloured. Measured on drawer_close, they did not keep the arm in front of the dark green wall
-# (docs/demonstrators.md, walls of any hue): a user's own room may still be nearer them.
+# Those tables, and walls pale as in the training ranges (every hue) or of any hue but green
+# (100°–200°, kept out so that the dark green wall of ``pale_skin_dark_room`` stays unseen) from
+# pale to dark and from grey to coloured. Measured on drawer_close, darker walls did not keep the
+# arm in front of the dark green wall (docs/demonstrators.md, walls of any hue): a user's own
+# room may still be nearer them. Version 2 added the pale walls of every hue (version 1 left the
+# pale greens out, and lost the arm in front of them).
 ANY_ROOM_RANGES = replace(
     ANY_TABLE_RANGES,
-    wall=HsvRange(hue=(200.0, 460.0), saturation=(0.0, 0.60), value=(0.30, 0.95)),
-    about="the same at tables of any hue but blue and walls of any hue but green, pale to dark",
+    wall=HsvBoxes(
+        (
+            TRAINING_RANGES.wall,
+            HsvRange(hue=(200.0, 460.0), saturation=(0.0, 0.60), value=(0.30, 0.95)),
+        )
+    ),
+    about="the same at tables of any hue but blue, and walls of any hue from pale to dark but dark greens",
+    version=2,
 )
 
 VARIED: dict[str, AppearanceRanges] = {

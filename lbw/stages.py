@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from lbw import envs
 from lbw.checkpoint import CheckpointError, device_name, load_checkpoint
 from lbw.config import DataConfig, KeypointsConfig, RunConfig, TranslatorConfig, config_hash
+from lbw.envs.appearance import VARIED
 from lbw.envs.embodiment import EMBODIMENTS
 from lbw.files import held_lock, write_json
 from lbw.runtime import TRAIN_THREADS
@@ -78,8 +79,12 @@ def _training_keys(section: Any) -> dict[str, Any]:
 
 def data_path(config: RunConfig, domain: str) -> Path:
     """Where a run's dataset of one embodiment is cached: named by the data config and the
-    looks of the embodiment and the task (their versions), so a changed look makes a new dataset."""
+    looks of the embodiment, the task and the human range set (their versions), so a changed
+    look makes a new dataset."""
     look = (EMBODIMENTS[domain].version, envs.task_class(config.task).LOOK_VERSION)
+    ranges = VARIED.get(config.data.human_appearance) if domain == "human" else None
+    if ranges is not None and ranges.version > 1:  # a range set changed since: its old frames go
+        look += (ranges.version,)
     # the robot has one look: its frames (and keypoints) stay shared across human looks
     data = _named_keys(config.data, () if domain == "human" else ("human_appearance",))
     key = config_hash("data", config.task, domain, data, look)

@@ -19,6 +19,8 @@ from lbw.envs.appearance import (
     TRAINING_RANGES,
     VARIED,
     Appearance,
+    HsvBoxes,
+    HsvRange,
     appearance_from,
     sample_appearance,
 )
@@ -114,14 +116,29 @@ def test_every_range_set_holds_its_samples_and_leaves_the_held_out_looks_out() -
     assert np.ptp(hues) > 300 and not ((hues > 190.5) & (hues < 239.5)).any()
     blue_table = replace(DEFAULT, table=HELD_OUT["white_shirt_blue_table"].table)
     assert not ANY_TABLE_RANGES.contains(blue_table)
-    # The widest set draws walls dark and coloured, none of them green.
-    walls = np.array([colorsys.rgb_to_hsv(*sample_appearance(rng, ANY_ROOM_RANGES).wall) for _ in range(300)])
-    coloured = walls[walls[:, 1] > 0.05]
+    # The widest set holds the others and draws walls dark and coloured, greens pale only.
+    assert all(ANY_ROOM_RANGES.contains(sample_appearance(rng, ANY_TABLE_RANGES)) for _ in range(300))
+    walls = np.array([colorsys.rgb_to_hsv(*sample_appearance(rng, ANY_ROOM_RANGES).wall) for _ in range(600)])
+    greens = walls[(walls[:, 1] > 0.05) & (walls[:, 0] * 360 > 100.5) & (walls[:, 0] * 360 < 199.5)]
     assert walls[:, 2].min() < 0.4 and walls[:, 1].max() > 0.5
-    assert not ((coloured[:, 0] * 360 > 100.5) & (coloured[:, 0] * 360 < 199.5)).any()
+    assert len(greens) > 10 and greens[:, 1].max() <= 0.3 and greens[:, 2].min() >= 0.6
     green_wall = replace(DEFAULT, wall=HELD_OUT["pale_skin_dark_room"].wall)
     assert not ANY_ROOM_RANGES.contains(green_wall)
     assert not ANY_TABLE_RANGES.contains(green_wall)
+
+
+def test_a_union_of_boxes_draws_from_each_by_its_volume() -> None:
+    small = HsvRange(hue=(0.0, 40.0), saturation=(0.4, 0.6), value=(0.4, 0.6))
+    large = HsvRange(hue=(180.0, 270.0), saturation=(0.2, 0.8), value=(0.3, 0.9))
+    union = HsvBoxes((small, large))
+    rng = np.random.default_rng(0)
+    colours = [union.sample(rng) for _ in range(400)]
+    assert all(union.contains(c) for c in colours)
+    in_small = sum(small.contains(c) for c in colours)
+    assert 5 < in_small < 40  # its share of the volume: 1.6 / 34 ≈ 5 %
+    assert not union.contains((0.0, 1.0, 0.0))  # pure green: in neither box
+    with pytest.raises(ValueError, match="at least one box"):
+        HsvBoxes(())
 
 
 def test_collect_draws_from_the_named_ranges() -> None:

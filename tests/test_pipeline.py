@@ -16,6 +16,7 @@ from lbw import envs
 from lbw.checkpoint import device_name
 from lbw.cli import main
 from lbw.config import ConfigError, RunConfig, load_config
+from lbw.envs.appearance import VARIED
 from lbw.evaluation.report import collect_runs, headline_table, results_table, seed_band, write_report
 from lbw.files import RunDirError
 from lbw.stages import configured_perception, perception_stages
@@ -433,7 +434,9 @@ def test_report_copies_the_best_lbw_video_and_warns_of_stale_files(tmp_path: Pat
     assert main(["report", str(other), "--out", str(tmp_path / "empty"), "--add"]) == 1
 
 
-def test_stage_names_follow_what_they_are_trained_from(tmp_path: Path) -> None:
+def test_stage_names_follow_what_they_are_trained_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from lbw.stages import data_path, stage_folder
 
     base = load_config(None, ["task=reach", "translator.keypoint_prior=0"])
@@ -444,6 +447,12 @@ def test_stage_names_follow_what_they_are_trained_from(tmp_path: Path) -> None:
     assert data_path(base, "human") != data_path(default_look, "human")
     assert data_path(base, "robot") == data_path(default_look, "robot")
     assert stage_folder(base, "keypoints") == stage_folder(default_look, "keypoints")
+    # A range set whose ranges changed (its version bumped) names new frames; version 1 adds nothing.
+    rooms = load_config(None, ["task=reach", "data.human_appearance=varied_rooms"])
+    before = data_path(rooms, "human")
+    monkeypatch.setitem(VARIED, "varied_rooms", dataclasses.replace(VARIED["varied_rooms"], version=3))
+    assert data_path(rooms, "human") != before
+    assert data_path(base, "human").name == "data_human-281e248dca.npz"  # the name before versions
     assert stage_folder(base, "translator_munit") != stage_folder(default_look, "translator_munit")
     # A translator trained against a keypoint prior is named by that detector too.
     detectors = [tmp_path / "a.pt", tmp_path / "b.pt"]
