@@ -59,7 +59,7 @@ def main() -> None:
     itself = np.array([follow(env, s, paths[s], np.zeros(3), 0) for s in seeds])
     print(f"the scripted path followed as it is: {np.mean(itself < CLOSED_BELOW):.2f} closed")
     end = np.mean([paths[s][-1] for s in seeds], axis=0)
-    print("| offset of the held pose | effector point moves in the frame, px | closed | final opening, cm (mean, max) |")
+    print("| held pose offset | effector in the frame, px | closed | final opening, cm (mean, max) |")
     print("|---|---:|---:|---|")
     offsets = [("dz", d) for d in (1, 2, 3, 3.5, 4, 4.5, 5, 6)] + [("dx", -d) for d in (1, 2, 3, 4)]
     for axis, cm in offsets:
