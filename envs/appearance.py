@@ -210,8 +210,8 @@ ANY_TABLE_RANGES = replace(
 # (100°–200°, kept out so that the dark green wall of ``pale_skin_dark_room`` stays unseen) from
 # pale to dark and from grey to coloured. Measured on drawer_close, darker walls did not keep the
 # arm in front of the dark green wall (docs/demonstrators.md, walls of any hue): a user's own
-# room may still be nearer them. Version 2 added the pale walls of every hue (version 1 left the
-# pale greens out, and lost the arm in front of them).
+# room may still be nearer them. Version 2 took the pale greens of version 1 back in, so that
+# each named set holds the narrower ones.
 ANY_ROOM_RANGES = replace(
     ANY_TABLE_RANGES,
     wall=HsvBoxes(
