@@ -21,8 +21,7 @@ import numpy as np
 from lbw import envs
 from lbw.envs import MAX_EPISODE_STEPS
 from lbw.envs.tasks.drawer_close import CLOSED_BELOW
-
-EVAL_SEED = 10000
+from lbw.evaluation.policy import EVAL_SEED
 
 
 def scripted_path(env, seed: int) -> np.ndarray:
