@@ -109,6 +109,12 @@ def input_file() -> Any:
     return field(default=None, metadata={"path": True})
 
 
+def input_files() -> Any:
+    """A config field naming a list of files to read (default none), each relative as
+    ``input_file``'s."""
+    return field(default_factory=list, metadata={"path": True})
+
+
 def _choices(f: dataclasses.Field) -> tuple[str, ...]:
     choices = f.metadata.get("choices", ())
     return choices() if callable(choices) else choices
@@ -163,6 +169,11 @@ class TranslatorConfig(_Section):
     prefix: ClassVar[str] = "translator."
     # a translator.pt of the method's model, used instead of training one
     checkpoint: str | None = input_file()
+    # more translator.pt files of that model: a run translates its demo clip with checkpoint and
+    # each of these and keeps the one whose keypoints lie nearest the robot's in distribution (the
+    # clip's unpaired gap, what lbw check-demo reports), so a clip of a room one model never saw
+    # can use another that did; []: checkpoint alone
+    alternatives: list[str] = input_files()
     iterations: int = setting(4000, **COUNT)  # generator + discriminator updates
     batch_size: int = setting(4, **COUNT)  # frames per domain per update
     width: int = setting(16, **COUNT)  # first conv width; the networks scale with it
@@ -190,6 +201,11 @@ class TranslatorConfig(_Section):
     consensus: bool = False
 
     def check(self) -> None:
+        if self.alternatives and self.checkpoint is None:
+            raise ConfigError(
+                "translator.alternatives are chosen among together with translator.checkpoint: "
+                "name a checkpoint, or drop the alternatives to train one"
+            )
         if self.restarts > 1 and not self.select:
             raise ConfigError(
                 "translator.restarts > 1 picks a training by its gap: it needs translator.select: true"
@@ -496,6 +512,8 @@ def resolve_input(key: str, value: Any, base: Path) -> Any:
         return value
     if f.metadata.get("path") and isinstance(value, str) and value:
         return str(near(base / Path(value).expanduser()))
+    if f.metadata.get("path") and isinstance(value, list):
+        return [str(near(base / Path(v).expanduser())) if isinstance(v, str) and v else v for v in value]
     if f.metadata.get("imports") and isinstance(value, list):
         return [str(near(base / v)) if isinstance(v, str) and v.endswith(".py") else v for v in value]
     return value

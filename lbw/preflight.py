@@ -88,9 +88,18 @@ def check_checkpoints(config: RunConfig) -> None:
             )
         sizes["keypoints.checkpoint"] = detector.image_size
     if (path := config.translator.checkpoint) and config.translator_model:
-        translator = Translator.load(path)
-        _check_task(config, f"translator.checkpoint {path}", translator.task)
-        sizes["translator.checkpoint"] = translator.image_size
+        kinds = set()
+        for i, each in enumerate([path, *config.translator.alternatives]):
+            key = f"translator.alternatives[{i - 1}]" if i else "translator.checkpoint"
+            translator = Translator.load(each)
+            _check_task(config, f"{key} {each}", translator.task)
+            sizes[key] = translator.image_size
+            kinds.add(translator.kind)
+        if len(kinds) > 1:
+            raise CheckpointError(
+                "translator.alternatives must be of translator.checkpoint's model, got "
+                + " and ".join(sorted(kinds))
+            )
     if len(set(sizes.values())) > 1:
         raise CheckpointError(
             "the checkpoints see frames of different sizes: "

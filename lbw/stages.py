@@ -38,8 +38,10 @@ from lbw.files import held_lock, write_json
 from lbw.runtime import TRAIN_THREADS
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from lbw.dataset import FrameDataset
-    from lbw.keypoints.trainer import TransporterTrainer
+    from lbw.keypoints.trainer import KeypointDetector, TransporterTrainer
     from lbw.translation.base import TranslatorTrainer
 
 STAGE_FILE = "stage.json"
@@ -72,9 +74,10 @@ def _named_keys(section: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]
 
 def _training_keys(section: Any) -> dict[str, Any]:
     """What a model stage is trained from: its section without ``checkpoint`` (and the
-    translator's ``select``, ``select_on``, ``restarts`` and ``consensus``, which choose among
-    or combine what training made)."""
-    return _named_keys(section, ("checkpoint", "select", "select_on", "restarts", "consensus"))
+    translator's ``alternatives``, ``select``, ``select_on``, ``restarts`` and ``consensus``,
+    which choose among or combine what training made)."""
+    leave_out = ("checkpoint", "alternatives", "select", "select_on", "restarts", "consensus")
+    return _named_keys(section, leave_out)
 
 
 def data_path(config: RunConfig, domain: str) -> Path:
@@ -404,28 +407,89 @@ def clip_selection(
     no ground truth: the clip's own frames judge the snapshots. Returns ``{"clip", "keypoints",
     "gap_px": {snapshot: px}, "selected": snapshot}`` (checkpoint paths), kept in the first
     training's folder as ``clip-<clip hash>-<detector hash>-<trainings>.json``."""
-    from lbw.evaluation.demo_check import clip_gap
     from lbw.keypoints.gap import kept_on_round_trip
+
+    first = next(iter(selections))
+    record = first / f"clip-{_file_key(config.demo_clip)}-{_file_key(keypoints)}-{len(selections)}.json"
+    snapshots = [
+        folder / name
+        for folder, selection in selections.items()
+        for name in kept_on_round_trip(selection["round_trip_px"])
+    ]
+
+    def choose() -> dict[str, Any]:
+        gaps = _clip_gaps(config, snapshots, *_robot_keypoints(config, keypoints, progress))
+        choice = {"clip": str(config.demo_clip), "keypoints": str(keypoints), "gap_px": gaps}
+        return {**choice, "selected": min(gaps, key=gaps.__getitem__)}
+
+    return _recorded(record, choose)
+
+
+def alternatives_choice(
+    config: RunConfig, checkpoints: list[Path], keypoints: Path, progress: bool = True
+) -> dict[str, Any]:
+    """``translator.alternatives``: which of the named translator ``checkpoints`` (the config's
+    ``translator.checkpoint`` first) translates the config's demo clip. The first, unless the
+    clip check would flag its translation (``lbw.evaluation.demo_check``: the clip's unpaired
+    keypoint gap over ``GAP_WARN`` times the task's paired robot clip's, a lost arm); then the one
+    with the smallest gap. (Gaps a few per cent apart do not rank translators: the first is
+    kept while it passes.) With no paired robot clip, the smallest gap. Returns ``{"clip",
+    "keypoints", "gap_px": {checkpoint: px}, "reference_gap_px", "selected": checkpoint}``,
+    kept in the task's stages folder as ``translator_choice-<clip>-<detector>-<checkpoints>.json``
+    (hashes of their contents)."""
+    from lbw.evaluation.demo_check import GAP_WARN, clip_gap
+    from lbw.video import read_video
+
+    named = config_hash(*(_file_key(p) for p in checkpoints))
+    name = f"translator_choice-{_file_key(config.demo_clip)}-{_file_key(keypoints)}-{named}.json"
+
+    def choose() -> dict[str, Any]:
+        detector, robot = _robot_keypoints(config, keypoints, progress)
+        gaps = _clip_gaps(config, checkpoints, detector, robot)
+        reference = None
+        if (paired := config.robot_demo_clip).exists():
+            reference = round(clip_gap(detector(read_video(paired, size=detector.image_size)), robot), 3)
+        first = str(checkpoints[0])
+        kept = reference is not None and gaps[first] <= GAP_WARN * reference
+        selected = first if kept else min(gaps, key=gaps.__getitem__)
+        choice = {"clip": str(config.demo_clip), "keypoints": str(keypoints), "gap_px": gaps}
+        return {**choice, "reference_gap_px": reference, "selected": selected}
+
+    return _recorded(Path(config.root) / config.task / "stages" / name, choose)
+
+
+def _recorded(record: Path, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The JSON at ``record``, written by ``make`` first if it does not exist (under a lock)."""
+    with held_lock(record):
+        if not record.exists():
+            write_json(record, make())
+    return json.loads(record.read_text())
+
+
+def _robot_keypoints(
+    config: RunConfig, keypoints: Path, progress: bool
+) -> tuple[KeypointDetector, np.ndarray]:
+    """The detector at ``keypoints`` and its keypoints (N, K, 2) px of the robot frames of
+    ``selection_frames``: what a clip's translations are judged against."""
     from lbw.keypoints.trainer import KeypointDetector
+
+    detector = KeypointDetector.load(keypoints)
+    return detector, detector(selection_frames(config, "robot", progress).frames)
+
+
+def _clip_gaps(
+    config: RunConfig, checkpoints: list[Path], detector: KeypointDetector, robot: np.ndarray
+) -> dict[str, float]:
+    """The config's demo clip's unpaired keypoint gap (px, ``demo_check.clip_gap``) through each
+    translator checkpoint, against the (N, K, 2) ``robot`` keypoints."""
+    from lbw.evaluation.demo_check import clip_gap
     from lbw.translation import Translator
     from lbw.video import read_video, resize
 
-    clip = config.demo_clip
-    first = next(iter(selections))
-    record = first / f"clip-{_file_key(clip)}-{_file_key(keypoints)}-{len(selections)}.json"
-    with held_lock(record):
-        if not record.exists():
-            detector = KeypointDetector.load(keypoints)
-            robot = detector(selection_frames(config, "robot", progress).frames)
-            frames = resize(read_video(clip), detector.image_size)
-            gaps = {}
-            for folder, selection in selections.items():
-                for name in kept_on_round_trip(selection["round_trip_px"]):
-                    translated = Translator.load(folder / name)(frames)
-                    gaps[str(folder / name)] = round(clip_gap(detector(translated), robot), 3)
-            choice = {"clip": str(clip), "keypoints": str(keypoints), "gap_px": gaps}
-            write_json(record, {**choice, "selected": min(gaps, key=gaps.__getitem__)})
-    return json.loads(record.read_text())
+    frames = resize(read_video(config.demo_clip), detector.image_size)
+    return {
+        str(path): round(clip_gap(detector(Translator.load(path)(frames)), robot), 3) for path in checkpoints
+    }
 
 
 def selection_frames(config: RunConfig, domain: str, progress: bool = True) -> FrameDataset:
@@ -453,13 +517,17 @@ def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str
 
 def _translator(config: RunConfig, model: str, keypoints: Path, build: bool, progress: bool) -> Path | None:
     """The ``model`` translator a config's runs use: the checkpoint the config names (when it
-    is the method's own translator and of that model), else the stage's selected snapshot (or
+    is the method's own translator and of that model; with ``alternatives``, the one of them all
+    chosen on the demo clip, ``alternatives_choice``), else the stage's selected snapshot (or
     its last checkpoint with ``select: false``); the stage is trained first if ``build``, else
     None if it is not built."""
     if config.translator_model == model and (given := given_checkpoint(config.translator.checkpoint)):
         kind = load_checkpoint(given, ("munit", "cyclegan"))["kind"]
         if kind == model:
-            return given
+            if not config.translator.alternatives:
+                return given
+            others = [given_checkpoint(p) for p in config.translator.alternatives]
+            return Path(alternatives_choice(config, [given, *others], keypoints, progress)["selected"])
         # A shipped MUNIT named by the task's config cannot serve lbw_cyclegan: say so, use its own.
         print(
             f"translator.checkpoint {given} is a {kind} translator; method {config.method} uses "

@@ -556,3 +556,57 @@ def test_select_on_clip_judges_the_snapshots_on_the_run_clip(tmp_path: Path) -> 
         load_config("configs/reach.yaml", ["translator.select_on=clip"])
     with pytest.raises(ConfigError, match="translator.select_on: unknown"):
         load_config(None, ["translator.select_on=video"])
+
+
+def test_alternatives_choose_a_named_translator_on_the_run_clip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With translator.alternatives the run keeps translator.checkpoint while the clip check
+    passes its translation of the clip (unpaired gap within GAP_WARN× the paired robot clip's),
+    and otherwise uses the translator, of them all, with the smallest gap."""
+    from lbw.checkpoint import CheckpointError
+    from lbw.evaluation import demo_check
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.stages import (
+        keypoints_stage,
+        perception_stages,
+        selection_frames,
+        stage_folder,
+        trained_translator,
+    )
+    from lbw.translation import Translator
+    from lbw.video import read_video, resize
+
+    config = load_config("configs/reach.yaml", tiny(tmp_path))
+    keypoints = keypoints_stage(config, progress=False)
+    first = trained_translator(config, "munit", keypoints, progress=False)
+    seed_1 = load_config("configs/reach.yaml", tiny(tmp_path, "translator.seed=1"))
+    second = trained_translator(seed_1, "munit", keypoints, progress=False)
+    named = [f"translator.checkpoint={first}", f"translator.alternatives=[{second}]"]
+    chooser = load_config("configs/reach.yaml", tiny(tmp_path, *named))
+    stages = tmp_path / "runs" / "reach" / "stages"
+    for warn_at, expected in ((1e9, "first"), (0.0, "smallest")):  # the check passes all / none
+        for record in stages.glob("translator_choice-*.json"):
+            record.unlink()
+        monkeypatch.setattr(demo_check, "GAP_WARN", warn_at)
+        chosen = perception_stages(chooser, progress=False)["translator"]
+        (record,) = stages.glob("translator_choice-*.json")
+        choice = json.loads(record.read_text())
+        gaps = choice["gap_px"]
+        assert set(gaps) == {str(first), str(second)} and choice["selected"] == chosen
+        assert chosen == (str(first) if expected == "first" else min(gaps, key=gaps.__getitem__))
+    detector = KeypointDetector.load(keypoints)
+    frames = resize(read_video(chooser.demo_clip), detector.image_size)
+    robot = detector(selection_frames(chooser, "robot", progress=False).frames)
+    for path, gap in gaps.items():
+        translated = detector(Translator.load(path)(frames))
+        assert gap == pytest.approx(demo_check.clip_gap(translated, robot), abs=1e-3)
+    paired = detector(read_video(chooser.robot_demo_clip, size=detector.image_size))
+    assert choice["reference_gap_px"] == pytest.approx(demo_check.clip_gap(paired, robot), abs=1e-3)
+    # The stage a config trains is named without the alternatives: they choose, they do not train.
+    assert stage_folder(chooser, "translator_munit", keypoints) == first.parents[1]
+    with pytest.raises(ConfigError, match="alternatives .* name a checkpoint"):
+        load_config(None, [f"translator.alternatives=[{second}]"])
+    with pytest.raises(CheckpointError, match="no such checkpoint"):
+        missing = tiny(tmp_path, named[0], "translator.alternatives=[nothing.pt]")
+        perception_stages(load_config("configs/reach.yaml", missing), progress=False)

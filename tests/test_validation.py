@@ -83,6 +83,9 @@ CASES = [
     ([*SHIPPED_REACH, "keypoints.checkpoint=models/reach/translator_munit.pt"], "transporter", 1),
     ([*SHIPPED_REACH, "keypoints.checkpoint=models/push/transporter.pt"], "trained on push", 1),
     ([*SHIPPED_REACH, "translator.checkpoint=models/push/translator_munit.pt"], "trained on push", 1),
+    ([*SHIPPED_REACH, "translator.alternatives=[missing.pt]"], "missing.pt", 1),
+    ([*SHIPPED_REACH, "translator.alternatives=[models/push/translator_munit.pt]"], "alternatives[0]", 1),
+    ([*SHIPPED_REACH, "translator.alternatives=models/reach/translator_munit.pt"], "alternatives", 1),
     ([*SHIPPED_REACH, "keypoints.num_keypoints=4"], "keypoints.num_keypoints", 1),
     # output root and run folder flags
     ([*SHIPPED_REACH, "root={a_file}"], "root", 1),

@@ -24,17 +24,22 @@ from lbw.retiming import VARIANTS
 
 
 def _config_models(
-    args: argparse.Namespace, progress: bool, as_method: bool = False
+    args: argparse.Namespace, progress: bool, as_method: bool = False, clip: str | None = None
 ) -> tuple[RunConfig, Path, Path | None]:
     """The config, keypoint detector and translator a command runs: ``--keypoints`` / ``--translator``,
-    else those of ``--config`` (default configs/TASK.yaml), trained or named there. The
+    else those of ``--config`` (default configs/TASK.yaml), trained or named there (with
+    ``translator.alternatives``, the one chosen on ``clip``, default the config's demo). The
     translator is None with ``--no-translation`` (and, ``as_method``, for a config whose method
     translates nothing: ``robot_demo``)."""
+    import dataclasses
+
     from lbw.checkpoint import CheckpointError
     from lbw.config import load_config, task_config
     from lbw.stages import configured_perception
 
     config = load_config(config_path(args.config)) if args.config else task_config(args.task)
+    if clip is not None:
+        config = dataclasses.replace(config, demo=clip)
     models = configured_perception(config, progress=progress)
     keypoints = args.keypoints or models.get("keypoints")
     untranslated = getattr(args, "no_translation", False) or (as_method and config.translator_model is None)
@@ -73,7 +78,7 @@ def _check_demo(args: argparse.Namespace) -> None:
     out = Path(args.out or Path("runs") / args.task / "check_demo" / Path(args.clip).stem)
     refuse_overwrite(out / "check.json", args.overwrite)
     raw = read_video(args.clip)  # errors on a missing, unreadable or empty clip, before any work
-    config, keypoints, translator_path = _config_models(args, progress=not args.quiet)
+    config, keypoints, translator_path = _config_models(args, not args.quiet, clip=str(args.clip))
     detector = KeypointDetector.load(keypoints)
     translator = None if translator_path is None else Translator.load(translator_path)
     clip = resize(raw, detector.image_size)
