@@ -527,7 +527,17 @@ def _translator(config: RunConfig, model: str, keypoints: Path, build: bool, pro
             if not config.translator.alternatives:
                 return given
             others = [given_checkpoint(p) for p in config.translator.alternatives]
-            return Path(alternatives_choice(config, [given, *others], keypoints, progress)["selected"])
+            choice = alternatives_choice(config, [given, *others], keypoints, progress)
+            if (selected := choice["selected"]) != str(given):
+                gaps, reference = choice["gap_px"], choice["reference_gap_px"]
+                against = "" if reference is None else f", the paired robot clip's {reference:.1f}"
+                print(
+                    f"translator.checkpoint {given} may lose the arm in {config.demo_clip} (unpaired "
+                    f"gap {gaps[str(given)]:.1f} px{against}); translating it with the alternative "
+                    f"{selected} ({gaps[selected]:.1f} px)",
+                    file=sys.stderr,
+                )
+            return Path(selected)
         # A shipped MUNIT named by the task's config cannot serve lbw_cyclegan: say so, use its own.
         print(
             f"translator.checkpoint {given} is a {kind} translator; method {config.method} uses "
