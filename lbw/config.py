@@ -172,7 +172,8 @@ class TranslatorConfig(_Section):
     # more translator.pt files of that model: a run translates its demo clip with checkpoint and
     # each of these and keeps the one whose keypoints lie nearest the robot's in distribution (the
     # clip's unpaired gap, what lbw check-demo reports), so a clip of a room one model never saw
-    # can use another that did; []: checkpoint alone
+    # can use another that did; []: checkpoint alone. Companions of checkpoint: a run that trains
+    # its translator (checkpoint: null) trains everything itself and does not use them
     alternatives: list[str] = input_files()
     iterations: int = setting(4000, **COUNT)  # generator + discriminator updates
     batch_size: int = setting(4, **COUNT)  # frames per domain per update
@@ -201,11 +202,6 @@ class TranslatorConfig(_Section):
     consensus: bool = False
 
     def check(self) -> None:
-        if self.alternatives and self.checkpoint is None:
-            raise ConfigError(
-                "translator.alternatives are chosen among together with translator.checkpoint: "
-                "name a checkpoint, or drop the alternatives to train one"
-            )
         if self.restarts > 1 and not self.select:
             raise ConfigError(
                 "translator.restarts > 1 picks a training by its gap: it needs translator.select: true"
