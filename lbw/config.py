@@ -169,11 +169,11 @@ class TranslatorConfig(_Section):
     prefix: ClassVar[str] = "translator."
     # a translator.pt of the method's model, used instead of training one
     checkpoint: str | None = input_file()
-    # more translator.pt files of that model: a run translates its demo clip with checkpoint and
-    # each of these and keeps the one whose keypoints lie nearest the robot's in distribution (the
-    # clip's unpaired gap, what lbw check-demo reports), so a clip of a room one model never saw
-    # can use another that did; []: checkpoint alone. Companions of checkpoint: a run that trains
-    # its translator (checkpoint: null) trains everything itself and does not use them
+    # more translator.pt files of that model: where lbw check-demo's gap check flags checkpoint's
+    # translation of a run's clip (a lost arm), the run translates it with whichever of them all
+    # has the smallest unpaired keypoint gap instead, so a clip of a room one model never saw can
+    # use another that did (lbw.stages.alternatives_choice); []: checkpoint alone. Companions of
+    # checkpoint: a run that trains its translator (checkpoint: null) does not use them
     alternatives: list[str] = input_files()
     iterations: int = setting(4000, **COUNT)  # generator + discriminator updates
     batch_size: int = setting(4, **COUNT)  # frames per domain per update

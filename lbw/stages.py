@@ -436,11 +436,11 @@ def alternatives_choice(
     kept while it passes.) With no paired robot clip, the smallest gap. Returns ``{"clip",
     "keypoints", "gap_px": {checkpoint: px}, "reference_gap_px", "selected": checkpoint}``,
     kept in the task's stages folder as ``translator_choice-<clip>-<detector>-<checkpoints>.json``
-    (hashes of their contents)."""
+    (hashes of their contents; the checkpoints' also of their paths)."""
     from lbw.evaluation.demo_check import GAP_WARN, clip_gap
     from lbw.video import read_video
 
-    named = config_hash(*(_file_key(p) for p in checkpoints))
+    named = config_hash(*(str(p) for p in checkpoints), *(_file_key(p) for p in checkpoints))
     name = f"translator_choice-{_file_key(config.demo_clip)}-{_file_key(keypoints)}-{named}.json"
 
     def choose() -> dict[str, Any]:
