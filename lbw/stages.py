@@ -437,7 +437,7 @@ def alternatives_choice(
     "keypoints", "gap_px": {checkpoint: px}, "reference_gap_px", "selected": checkpoint}``,
     kept in the task's stages folder as ``translator_choice-<clip>-<detector>-<checkpoints>.json``
     (hashes of their contents; the checkpoints' also of their paths)."""
-    from lbw.evaluation.demo_check import GAP_WARN, clip_gap
+    from lbw.evaluation.demo_check import clip_gap, gap_flagged
     from lbw.video import read_video
 
     named = config_hash(*(str(p) for p in checkpoints), *(_file_key(p) for p in checkpoints))
@@ -450,7 +450,7 @@ def alternatives_choice(
         if (paired := config.robot_demo_clip).exists():
             reference = round(clip_gap(detector(read_video(paired, size=detector.image_size)), robot), 3)
         first = str(checkpoints[0])
-        kept = reference is not None and gaps[first] <= GAP_WARN * reference
+        kept = reference is not None and not gap_flagged(gaps[first], reference)
         selected = first if kept else min(gaps, key=gaps.__getitem__)
         choice = {"clip": str(config.demo_clip), "keypoints": str(keypoints), "gap_px": gaps}
         return {**choice, "reference_gap_px": reference, "selected": selected}

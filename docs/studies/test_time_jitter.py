@@ -18,10 +18,10 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-import torch
 from held_pose import CLIP_HELP, paired_clips
 
 from lbw.keypoints.trainer import KeypointDetector
+from lbw.runtime import to_frames, to_tensor
 from lbw.translation import Translator
 from lbw.translation.augment import jitter_colours
 
@@ -31,9 +31,7 @@ HELD = 10  # last frames: the held final pose
 
 def jittered(frames: np.ndarray, strength: float, rng: np.random.Generator) -> np.ndarray:
     """uint8 (T, H, W, 3) frames with a random colour jitter per frame."""
-    x = torch.as_tensor(frames).permute(0, 3, 1, 2).float() / 127.5 - 1
-    y = jitter_colours(x, strength, rng)
-    return ((y + 1) * 127.5).round().clamp(0, 255).byte().permute(0, 2, 3, 1).numpy()
+    return to_frames(jitter_colours(to_tensor(frames), strength, rng))
 
 
 def per_keypoint(values: np.ndarray) -> str:

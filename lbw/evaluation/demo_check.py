@@ -184,6 +184,12 @@ def clip_gap(keypoints: np.ndarray, robot_keypoints: np.ndarray) -> float:
     )
 
 
+def gap_flagged(gap_px: float, reference_gap_px: float | None) -> bool:
+    """Whether a clip's unpaired keypoint gap flags its translation (the ``gap`` warning: over
+    ``GAP_WARN`` times the paired robot clip's); never without that reference."""
+    return reference_gap_px is not None and gap_px > GAP_WARN * reference_gap_px
+
+
 def _warnings(r: DemoCheck) -> list[tuple[str, str]]:
     """(flag, message) per warning the indicators of ``r`` raise."""
     warnings = []
@@ -206,7 +212,7 @@ def _warnings(r: DemoCheck) -> list[tuple[str, str]]:
                 "have lost the arm or gripper, or the clip shows another scene or task",
             )
         )
-    if r.reference_gap_px is not None and r.unpaired_gap_px > GAP_WARN * r.reference_gap_px:
+    if gap_flagged(r.unpaired_gap_px, r.reference_gap_px):
         warnings.append(
             (
                 "gap",
