@@ -348,6 +348,11 @@ class RunConfig(_Section):
     # how the demo is timed against the episode: pace (still frames skipped, the motion replayed
     # at the robot's pace; lbw.policy.reference) | uniform (the whole clip stretched onto it)
     alignment: str = choice("pace", ALIGNMENTS, "alignment")
+    # k ≥ 1: each demo frame's keypoints replaced by the mean of the k nearest robot poses (the
+    # detector's keypoints of unpaired robot frames; lbw.policy.reference.snap_to_robot): a
+    # translated arm a few pixels off, a pose no robot frame shows, moves onto poses the robot
+    # takes. 0: the translation's keypoints as they are. Keypoint-reward methods only
+    snap_to_robot: int = setting(0, low=0)
     # a clip that lbw check-demo's checks flag (another task, a translation that lost the arm):
     # warn (print why, train anyway) | refuse (stop before the policy trains) | off (no check).
     # warn by default: the checks also flag clips that teach (the shipped reach clip: its MUNIT

@@ -493,8 +493,9 @@ def _clip_gaps(
 
 
 def selection_frames(config: RunConfig, domain: str, progress: bool = True) -> FrameDataset:
-    """Frames of one embodiment that only choose among trained models (translator snapshots,
-    ``lbw.preflight.check_run_clip``): a quarter of the data's count, collected with seed
+    """Frames of one embodiment that no model trains on: they choose among trained models
+    (translator snapshots, ``lbw.preflight.check_run_clip``) and hold the robot poses a demo
+    snaps onto (``snap_to_robot``). A quarter of the data's count, collected with seed
     2000 + data seed, which no training set uses, human ones in the training's own looks
     (``data.human_appearance``): a snapshot that loses a look it was trained on must show it."""
     frames, seed = max(config.data.frames // 4, 2), 2000 + config.data.seed

@@ -15,6 +15,7 @@ from lbw.policy.reference import (
     motion,
     pace,
     resample,
+    snap_to_robot,
     uniform_times,
 )
 from lbw.retiming import TIMINGS, interpolate_state
@@ -115,3 +116,20 @@ def test_non_square_clips_are_cropped_not_squashed(tmp_path: Path) -> None:
     path = write_video(tmp_path / "wide.mp4", wide, fps=10)
     frames = read_video(path, size=16)
     assert frames.shape == (3, 16, 16, 3) and frames.mean() > 190
+
+
+def test_snap_to_robot_moves_each_pose_onto_the_nearest_robot_poses() -> None:
+    rng = np.random.default_rng(0)
+    robot = rng.uniform(0, 64, (200, 3, 2)).astype(np.float32)  # (N, K, 2) px
+    # A demo of robot poses, each nudged by under a pixel, and one far from every robot pose.
+    demo = robot[[3, 50, 120]] + rng.uniform(-0.3, 0.3, (3, 3, 2)).astype(np.float32)
+    snapped = snap_to_robot(demo, robot)
+    assert snapped.shape == demo.shape and snapped.dtype == np.float32
+    np.testing.assert_array_equal(snapped, robot[[3, 50, 120]])
+    # k averages the k nearest: a pose midway between two robot poses lands midway.
+    pair = np.stack([np.full((3, 2), 10.0), np.full((3, 2), 12.0)]).astype(np.float32)
+    np.testing.assert_allclose(snap_to_robot(np.full((1, 3, 2), 11.4, np.float32), pair, k=2), 11.0)
+    assert snap_to_robot(np.full((1, 3, 2), 11.4, np.float32), pair, k=1)[0, 0, 0] == 12.0
+    for k in (0, 3):
+        with pytest.raises(ValueError, match="k must be in"):
+            snap_to_robot(demo, pair, k=k)

@@ -611,3 +611,27 @@ def test_alternatives_choose_a_named_translator_on_the_run_clip(
     with pytest.raises(CheckpointError, match="no such checkpoint"):
         missing = tiny(tmp_path, named[0], "translator.alternatives=[nothing.pt]")
         perception_stages(load_config("configs/reach.yaml", missing), progress=False)
+
+
+def test_snap_to_robot_puts_the_run_reference_on_robot_poses(tmp_path: Path) -> None:
+    """snap_to_robot k: the run's reward reference keeps its timing, and a step at a clip frame
+    (the held final pose) is the mean of the k robot poses nearest that frame's keypoints,
+    among the robot frames no model trains on (``selection_frames``)."""
+    from lbw.policy.methods import method_env_factory
+    from lbw.policy.reference import pose_distances, to_unit
+    from lbw.stages import selection_frames
+
+    own = load_config("configs/reach.yaml", tiny(tmp_path))
+    stages = perception_stages(own, progress=False)
+    plain = method_env_factory(own, stages)
+    size = plain.detector.image_size
+    robot = to_unit(plain.detector(selection_frames(own, "robot", progress=False).frames), size)
+    for k in (1, 3):
+        snapped = method_env_factory(dataclasses.replace(own, snap_to_robot=k), stages)
+        a, b = plain.demonstration, snapped.demonstration
+        np.testing.assert_array_equal(a.source_times, b.source_times)
+        assert a.source_times[-1] == round(a.source_times[-1])  # the held pose: a clip frame
+        nearest = np.argsort(pose_distances(a.keypoints[-1:], robot)[0])[:k]
+        np.testing.assert_allclose(b.keypoints[-1], robot[nearest].mean(0), atol=1e-5)
+    oracle = dataclasses.replace(own, method="oracle", snap_to_robot=1)
+    assert method_env_factory(oracle, {}).demonstration is None  # no clip: nothing to snap

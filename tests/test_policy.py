@@ -125,6 +125,17 @@ def test_load_demonstration_and_bad_clips(detector, tmp_path: Path) -> None:
     write_video(clip, np.random.default_rng(0).integers(0, 255, (10, 64, 64, 3), dtype=np.uint8), fps=30)
     demo = load_demonstration(clip, detector, None, LENGTH)
     assert demo.clip.shape == (LENGTH, 32, 32, 3) and demo.keypoints.shape == (LENGTH, 3, 2)
+    # Snapped (k = 1): the same timing, each frame's keypoints those of the nearest robot pose
+    # (one step per frame here, so each step of the reference is a robot pose).
+    robot = np.random.default_rng(1).uniform(0, 32, (30, 3, 2)).astype(np.float32)
+    own = load_demonstration(clip, detector, None, 10)
+    snapped = load_demonstration(clip, detector, None, 10, snap=1, robot_keypoints=robot)
+    np.testing.assert_array_equal(snapped.source_times, own.source_times)
+    nearest = np.linalg.norm(own.keypoints[:, None] - to_unit(robot, 32)[None], axis=-1).mean(-1).argmin(1)
+    np.testing.assert_allclose(snapped.keypoints, to_unit(robot, 32)[nearest], atol=1e-6)
+    assert not np.allclose(snapped.keypoints, own.keypoints)
+    with pytest.raises(ValueError, match="robot_keypoints"):
+        load_demonstration(clip, detector, None, LENGTH, snap=1)
     (tmp_path / "broken.mp4").write_bytes(b"not a video")
     with pytest.raises(VideoError):
         load_demonstration(tmp_path / "broken.mp4", detector, None, LENGTH)

@@ -33,7 +33,7 @@ import numpy as np
 
 from lbw.keypoints.gap import frechet_distance
 from lbw.keypoints.trainer import KeypointDetector
-from lbw.policy.reference import align_to_pace, motion, pace
+from lbw.policy.reference import align_to_pace, motion, pace, pose_distances
 from lbw.translation.base import Translator
 
 if TYPE_CHECKING:
@@ -81,8 +81,7 @@ class DemoCheck:
 def nearest_distance(keypoints: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """For each of (N, K, 2) keypoints, the mean per-keypoint distance (px) to the nearest of
     (M, K, 2) reference keypoints: (N,)."""
-    distance = np.linalg.norm(keypoints[:, None] - reference[None], axis=-1).mean(axis=-1)
-    return distance.min(axis=1)
+    return pose_distances(keypoints, reference).min(axis=1)
 
 
 def range_threshold(robot_keypoints: np.ndarray, episode: np.ndarray) -> float:

@@ -22,7 +22,14 @@ import numpy as np
 from lbw import envs
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.methods import get_method
-from lbw.policy.reference import align_to_pace, at_times, frames_at_times, to_unit, uniform_times
+from lbw.policy.reference import (
+    align_to_pace,
+    at_times,
+    frames_at_times,
+    snap_to_robot,
+    to_unit,
+    uniform_times,
+)
 from lbw.policy.wrappers import KeypointObservation, KeypointReward, PhaseObservation, PixelReward
 from lbw.translation import Translator
 from lbw.video import VideoError, read_video
@@ -60,11 +67,16 @@ def load_demonstration(
     translator: Translator | None,
     length: int,
     nominal_pace: float | None = None,
+    snap: int = 0,
+    robot_keypoints: np.ndarray | None = None,
 ) -> Demonstration:
     """Read a clip (mp4, gif or folder; a non-square one cropped to its centre square),
     translate it if a translator is given, extract its keypoints and align them to ``length``
     steps: at ``nominal_pace`` (detector pixels per step, ``robot_pace``) with still frames
-    skipped (``align_to_pace``), or stretched uniformly when it is None."""
+    skipped (``align_to_pace``), or stretched uniformly when it is None. ``snap`` k ≥ 1: the
+    keypoints moved onto the mean of their k nearest of ``robot_keypoints`` (N, K, 2) px
+    (``snap_to_robot``); the timing is still measured on the clip's own keypoints, whose
+    motion is smooth where nearest poses jump."""
     clip = read_video(path, size=detector.image_size)
     if len(clip) < 2:
         raise VideoError(f"{path}: a demonstration needs at least 2 frames, got {len(clip)}")
@@ -75,6 +87,10 @@ def load_demonstration(
         if nominal_pace is None
         else align_to_pace(keypoints, nominal_pace, length)
     )
+    if snap:
+        if robot_keypoints is None:
+            raise ValueError("snap needs robot_keypoints: the poses to snap onto")
+        keypoints = snap_to_robot(keypoints, robot_keypoints, snap)
     return Demonstration(
         clip=frames_at_times(clip, times),
         reference_frames=frames_at_times(reference, times),
@@ -146,7 +162,15 @@ def method_env_factory(config: RunConfig, stages: dict[str, str]) -> MethodEnvFa
     translator = Translator.load(stages["translator"]) if "translator" in stages else None
     nominal_pace = robot_pace(config.task, detector) if config.alignment == "pace" else None
     length = envs.MAX_EPISODE_STEPS + 1
-    demonstration = load_demonstration(config.reward_clip, detector, translator, length, nominal_pace)
+    robot = None
+    if config.snap_to_robot and config.method_spec.reward == "keypoints":
+        from lbw.stages import selection_frames
+
+        robot = detector(selection_frames(config, "robot", progress=False).frames)
+    snap = config.snap_to_robot if robot is not None else 0
+    demonstration = load_demonstration(
+        config.reward_clip, detector, translator, length, nominal_pace, snap, robot
+    )
     return MethodEnvFactory(config, detector, demonstration)
 
 

@@ -90,6 +90,23 @@ def to_unit(pixels: np.ndarray, image_size: int) -> np.ndarray:
     return pixels / image_size * 2.0 - 1.0
 
 
+def pose_distances(keypoints: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Mean per-keypoint distance between each of (N, K, 2) poses and each of (M, K, 2) others:
+    (N, M), in their units."""
+    return np.linalg.norm(keypoints[:, None] - others[None], axis=-1).mean(axis=-1)
+
+
+def snap_to_robot(keypoints: np.ndarray, robot_keypoints: np.ndarray, k: int = 1) -> np.ndarray:
+    """Each frame's keypoints (T, K, 2) replaced by the mean of its ``k`` nearest poses
+    (``pose_distances``) among (N, K, 2) keypoints of robot frames: a translated pose that no
+    robot frame shows (an arm placed a few pixels off) moves onto the nearest ones the robot
+    takes. Same shape, units and dtype; no paired data, no ground truth."""
+    if not 1 <= k <= len(robot_keypoints):
+        raise ValueError(f"k must be in [1, {len(robot_keypoints)}] (the robot poses), got {k}")
+    nearest = np.argsort(pose_distances(keypoints, robot_keypoints), axis=1)[:, :k]
+    return robot_keypoints[nearest].mean(axis=1).astype(keypoints.dtype)
+
+
 def smooth(trajectory: np.ndarray, window: int = SMOOTHING) -> np.ndarray:
     """Centred moving average along axis 0 (edges padded with the end values), same shape."""
     if window <= 1 or len(trajectory) < 2:
