@@ -162,12 +162,12 @@ def method_env_factory(config: RunConfig, stages: dict[str, str]) -> MethodEnvFa
     translator = Translator.load(stages["translator"]) if "translator" in stages else None
     nominal_pace = robot_pace(config.task, detector) if config.alignment == "pace" else None
     length = envs.MAX_EPISODE_STEPS + 1
+    snap = config.snap_to_robot if config.method_spec.reward == "keypoints" else 0
     robot = None
-    if config.snap_to_robot and config.method_spec.reward == "keypoints":
+    if snap:
         from lbw.stages import selection_frames
 
         robot = detector(selection_frames(config, "robot", progress=False).frames)
-    snap = config.snap_to_robot if robot is not None else 0
     demonstration = load_demonstration(
         config.reward_clip, detector, translator, length, nominal_pace, snap, robot
     )
