@@ -158,6 +158,12 @@ class DataConfig(_Section):
     # models objects and effector where wide-start episodes put them
     starts: str = choice("default", TabletopEnv.STARTS, "starts")
 
+    @property
+    def selection_frames(self) -> int:
+        """Frames per embodiment that no model trains on (``lbw.stages.selection_frames``): a
+        quarter of ``frames``, at least 2."""
+        return max(self.frames // 4, 2)
+
 
 SELECT_ON = ("frames", "clip")
 
@@ -376,6 +382,11 @@ class RunConfig(_Section):
         ):
             raise ConfigError(
                 f"name: a folder name without '/' (the run goes to ROOT/TASK/NAME), got {self.name!r}"
+            )
+        if self.snap_to_robot > self.data.selection_frames:
+            raise ConfigError(
+                f"snap_to_robot: the robot poses to average are the {self.data.selection_frames} "
+                f"selection frames (a quarter of data.frames), fewer than k = {self.snap_to_robot}"
             )
 
     @property

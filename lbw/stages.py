@@ -498,9 +498,9 @@ def selection_frames(config: RunConfig, domain: str, progress: bool = True) -> F
     snaps onto (``snap_to_robot``). A quarter of the data's count, collected with seed
     2000 + data seed, which no training set uses, human ones in the training's own looks
     (``data.human_appearance``): a snapshot that loses a look it was trained on must show it."""
-    frames, seed = max(config.data.frames // 4, 2), 2000 + config.data.seed
-    looks = config.data.human_appearance
-    return cached_frames(config.task, domain, frames, seed, config.root, progress, looks)
+    data = config.data
+    seed, looks = 2000 + data.seed, data.human_appearance
+    return cached_frames(config.task, domain, data.selection_frames, seed, config.root, progress, looks)
 
 
 def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str]:

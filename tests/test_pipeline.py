@@ -67,7 +67,8 @@ def test_quickstart_config_uses_shipped_models() -> None:
     assert config.task == "reach" and config.run_dir == Path("runs/reach/quickstart")
     # Otherwise the same run as configs/reach.yaml, so that its results speak for the quickstart.
     reach = load_config("configs/reach.yaml")
-    assert (config.policy, config.eval, config.method) == (reach.policy, reach.eval, reach.method)
+    same = ("policy", "eval", "method", "alignment", "snap_to_robot")
+    assert [getattr(config, key) for key in same] == [getattr(reach, key) for key in same]
     assert KeypointDetector.load(config.keypoints.checkpoint).num_keypoints == config.keypoints.num_keypoints
     assert Translator.load(config.translator.checkpoint).kind == "munit"
 
@@ -100,6 +101,8 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
     assert load_config(None, ["policy.learning_rate_final=3e-5"]).policy.learning_rate_final == 3e-5
     with pytest.raises(ConfigError, match="target_entropy_from needs policy.target_entropy"):
         load_config(None, ["policy.target_entropy_from=1000"])
+    with pytest.raises(ConfigError, match="snap_to_robot: the robot poses to average are the 2 selection"):
+        load_config(None, ["snap_to_robot=5", "data.frames=8"])  # a quarter of 8 frames, at least 2
     with pytest.raises(ConfigError, match="key=value"):
         load_config(None, ["policy.seed"])
     with pytest.raises(ConfigError, match="no such config"):
