@@ -434,6 +434,14 @@ def test_report_copies_the_best_lbw_video_and_warns_of_stale_files(tmp_path: Pat
     assert main(["report", str(other), "--out", str(out), "--add"]) == 0
     assert [r["label"] for r in json.loads((out / "runs.json").read_text())] == ["lbw", "oracle"]
     assert (out / "videos" / "push_lbw_seed3.mp4").stat().st_size > 0  # kept, folder gone
+
+    # A later run in that first run's folder does not overwrite what the report shows of it.
+    page = out / "runs" / "push" / "lbw_seed3"
+    (page / "config.yaml").write_text("method: lbw  # the run reported\n")
+    run_dir.mkdir()
+    (run_dir / "config.yaml").write_text("method: lbw  # a later run of the same name\n")
+    assert main(["report", str(other), "--out", str(out), "--add"]) == 0
+    assert "the run reported" in (page / "config.yaml").read_text()
     assert main(["report", str(other), "--out", str(tmp_path / "empty"), "--add"]) == 1
 
 

@@ -73,9 +73,10 @@ def _report(args: argparse.Namespace) -> None:
     from lbw.evaluation.report import collect_runs, headline_table, merge_runs, results_table, write_report
 
     runs = collect_runs(args.runs)
+    fresh = {r["run_dir"] for r in runs}
     if args.add:
         runs = merge_runs(Path(args.out) / "runs.json", runs)
-    page = write_report(runs, args.out, videos=not args.no_videos)
+    page = write_report(runs, args.out, videos=not args.no_videos, fresh=fresh)
     print(headline_table(runs), results_table(runs), sep="\n\n")
     print(f"wrote {page} and the learning curves next to it")
 

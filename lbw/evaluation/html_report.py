@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,16 @@ img.curve { max-width: 32em; } video, img.map { max-width: 36em; }
 
 
 def write_html(
-    runs: list[dict[str, Any]], out: str | os.PathLike, header: tuple[str, ...], rows: list[list[str]]
+    runs: list[dict[str, Any]],
+    out: str | os.PathLike,
+    header: tuple[str, ...],
+    rows: list[list[str]],
+    fresh: Collection[str] | None = None,
 ) -> Path:
     """``OUT/index.html`` for runs from ``collect_runs`` and their results table (``header``,
-    ``rows``); the curves ``write_report`` drew are shown where they exist. Returns its path."""
+    ``rows``); the curves ``write_report`` drew are shown where they exist. Each run's files are
+    copied from its folder if it is in ``fresh`` (None: every run); the others keep the copies
+    an earlier report made. Returns its path."""
     out = Path(out)
     body = [f"<h1>Results</h1>\n{_table(header, rows)}"]
     for task in dict.fromkeys(row[0] for row in rows):  # the table's order
@@ -50,7 +57,8 @@ def write_html(
                 n for i in range(1, len(runs) + 2) if (n := name if i == 1 else f"{name}-{i}") not in used
             )
             used.add(name)
-            body.append(_run_section(run, out / "runs" / task / name, out, opened=run is best))
+            copy = fresh is None or run["run_dir"] in fresh
+            body.append(_run_section(run, out / "runs" / task / name, out, run is best, copy))
     page = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>lbw results</title>'
         f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
@@ -65,15 +73,18 @@ def _table(header: tuple[str, ...], rows: list[list[str]]) -> str:
     return f"<table><tr>{head}</tr>\n{body}</table>"
 
 
-def _run_section(run: dict[str, Any], folder: Path, out: Path, opened: bool = False) -> str:
-    """A collapsible section: the run's video, success map and config, copied into ``folder``."""
+def _run_section(
+    run: dict[str, Any], folder: Path, out: Path, opened: bool = False, copy: bool = True
+) -> str:
+    """A collapsible section: the run's video, success map and config, copied into ``folder``
+    (if ``copy``; else the copies already there)."""
     run_dir = Path(run["run_dir"])
     sources = {
         "episode.mp4": Path(run["videos"][0]) if run.get("videos") else None,
         "success_map.png": run_dir / "eval" / "success_map.png",
         "config.yaml": run_dir / "config.yaml",
     }
-    for name, source in sources.items():
+    for name, source in sources.items() if copy else ():
         if source is not None and source.is_file():
             folder.mkdir(parents=True, exist_ok=True)
             copy_file(source, folder / name)

@@ -23,6 +23,7 @@ import os
 import re
 import warnings
 from collections import defaultdict
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -230,11 +231,18 @@ def plot_curves(runs: list[dict[str, Any]], task: str, path: Path) -> None:
     plt.close(figure)
 
 
-def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: bool = True) -> Path:
+def write_report(
+    runs: list[dict[str, Any]],
+    out: str | os.PathLike,
+    videos: bool = True,
+    fresh: Collection[str] | None = None,
+) -> Path:
     """Table, learning curves and (if ``videos``) the best ``lbw`` run's video per task, of runs
     (from ``collect_runs``) under ``out``, and the browsable ``index.html``; returns results.md.
-    Files already in ``OUT/videos/`` that this report does not write are left alone, with a
-    warning naming them."""
+    ``fresh``: the run folders whose files (video, success map, config) are read now; None:
+    every run's. The others, kept from an earlier report (``merge_runs``), keep the copies it
+    made: their folders may hold another run by now. Files already in ``OUT/videos/`` that this
+    report does not write are left alone, with a warning naming them."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written: set[Path] = set()
@@ -259,7 +267,7 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: boo
         if best is not None and videos:
             video = out / "videos" / f"{task}_{best['label']}_seed{best['seed']}.mp4"
             gif = video.with_suffix(".gif")  # shown inline where an mp4 is only a link
-            if Path(best["videos"][0]).is_file():
+            if (fresh is None or best["run_dir"] in fresh) and Path(best["videos"][0]).is_file():
                 video.parent.mkdir(exist_ok=True)
                 copy_file(best["videos"][0], video)
                 frames = read_video(video)[::2]  # every other frame at 2/3 size: a few hundred KB
@@ -280,7 +288,7 @@ def write_report(runs: list[dict[str, Any]], out: str | os.PathLike, videos: boo
             ]
     write_json(out / "runs.json", runs)
     write_text(out / "results.md", "\n".join(lines))
-    write_html(runs, out, TABLE_HEADER, table_rows(runs))
+    write_html(runs, out, TABLE_HEADER, table_rows(runs), fresh)
     stale = sorted(set((out / "videos").glob("*")) - written)
     if stale:
         warnings.warn(
