@@ -632,7 +632,7 @@ def test_snap_to_robot_puts_the_run_reference_on_robot_poses(tmp_path: Path) -> 
     from lbw.policy.reference import pose_distances, to_unit
     from lbw.stages import selection_frames
 
-    own = load_config("configs/reach.yaml", tiny(tmp_path))
+    own = load_config("configs/reach.yaml", tiny(tmp_path, "snap_to_robot=0"))  # reach's config snaps
     stages = perception_stages(own, progress=False)
     plain = method_env_factory(own, stages)
     size = plain.detector.image_size
