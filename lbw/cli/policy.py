@@ -174,6 +174,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     report.add_argument(
         "--add",
         action="store_true",
-        help="add the runs to those of OUT/runs.json (a run of the same folder is replaced; the others keep the pages made of them, even where their folder now holds another run)",
+        help="add the runs to those of OUT/runs.json (a run of the same folder is replaced; the "
+        "others keep the pages made of them, even where their folder now holds another run)",
     )
     report.set_defaults(run=_report)
