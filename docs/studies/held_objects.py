@@ -21,13 +21,12 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from task_models import kept_policy_episodes, task_models
+from task_models import kept_policy_episodes, robot_spread, task_models, weighted_returns
 
 from lbw.evaluation.policy import run_env_factory
 from lbw.evaluation.reward import successes_ranked_above_failures
 from lbw.policy.methods import load_demonstration
-from lbw.policy.reference import robot_pace, to_unit
-from lbw.stages import cached_frames
+from lbw.policy.reference import robot_pace
 
 OBJECT_SPREAD_PX = 5.0  # below: an object keypoint (drawer_close's arm ones spread 8–12 px)
 HELD_PX = 0.5  # the reference holds its pose from the step after which it stays this near its last
@@ -41,18 +40,6 @@ def held_from(reference: np.ndarray, px: float) -> int:
     return len(near) - int(np.argmin(near[::-1])) if not near.all() else 0
 
 
-def phase_weighted_returns(
-    keypoints: np.ndarray, reference: np.ndarray, weights: np.ndarray, held_weights: np.ndarray, held: int
-) -> np.ndarray:
-    """(E, T, K, 2) episodes' keypoints, (T, K, 2) reference → (E,) returns of −‖w_t · (z_t − zᴱ_t)‖
-    over the steps after the reset frame, w_t = ``held_weights`` (K,) from step ``held`` on, else
-    ``weights``."""
-    steps = np.arange(1, len(reference))
-    w = np.where((steps >= held)[:, None], held_weights[None], weights[None])
-    difference = (keypoints[:, 1:] - reference[None, 1:]) * w[None, :, :, None]
-    return -np.linalg.norm(difference.reshape(*difference.shape[:2], -1), axis=-1).sum(1)
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("runs", nargs="+", help="run folders of one task, same observation")
@@ -62,9 +49,7 @@ def main() -> None:
     factory = run_env_factory(args.runs[0])
     config, detector, translator = task_models(factory.config.task)
     px = detector.image_size / 2
-    # eval-perception's held-out robot frames (seed 1000): no model trained on them.
-    robot = to_unit(detector(cached_frames(config.task, "robot", 1200, 1000).frames), detector.image_size)
-    spread = np.sqrt(((robot - robot.mean(0)) ** 2).sum(-1).mean(0)) * px
+    spread = robot_spread(config.task, detector) * px
     objects = spread < OBJECT_SPREAD_PX
     print("spread per keypoint over robot frames, px:", " ".join(f"{s:.1f}" for s in spread))
     results = kept_policy_episodes(factory, args.runs, args.episodes)
@@ -85,9 +70,10 @@ def main() -> None:
         )
         for arm in ARM_WEIGHTS:
             for weight in OBJECT_WEIGHTS:
-                weights = np.where(objects, weight, 1.0)
-                held_weights = np.where(objects, weight, arm)
-                returns = phase_weighted_returns(keypoints, reference, weights, held_weights, held)
+                # Per step after the reset frame: the arm's weight falls to ``arm`` once held.
+                steps = np.arange(1, len(reference))[:, None]
+                weights = np.where(objects, weight, np.where(steps >= held, arm, 1.0))
+                returns = weighted_returns(keypoints, reference, weights)
                 right = successes_ranked_above_failures(returns, success)
                 label = f"held arm weight {arm:.2f}, objects ×{weight:.0f}"
                 print(f"  {label}: successes above failures {right:.2f}")

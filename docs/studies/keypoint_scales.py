@@ -22,22 +22,14 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from task_models import kept_policy_episodes, task_models
+from task_models import kept_policy_episodes, robot_spread, task_models, weighted_returns
 
 from lbw.evaluation.policy import run_env_factory
 from lbw.evaluation.reward import successes_ranked_above_failures
 from lbw.policy.methods import load_demonstration
-from lbw.policy.reference import robot_pace, to_unit
-from lbw.stages import cached_frames
+from lbw.policy.reference import robot_pace
 
 FLOORS_PX = (0.5, 1.0, 2.0)  # the smallest spread a keypoint is credited with (a still one's is noise)
-
-
-def weighted_returns(keypoints: np.ndarray, reference: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """(E, T + 1, K, 2) episodes' keypoints, (T + 1, K, 2) reference, (K,) weights → (E,) returns
-    of −‖w · (z_t − zᴱ_t)‖ summed over the steps after the reset frame."""
-    difference = (keypoints[:, 1:] - reference[None, 1:]) * weights[None, None, :, None]
-    return -np.linalg.norm(difference.reshape(*difference.shape[:2], -1), axis=-1).sum(1)
 
 
 def main() -> None:
@@ -49,10 +41,7 @@ def main() -> None:
     args = p.parse_args()
     factory = run_env_factory(args.runs[0])
     config, detector, translator = task_models(factory.config.task)
-    # eval-perception's held-out robot frames (seed 1000): no model trained on them.
-    frames = cached_frames(config.task, "robot", args.robot_frames, 1000).frames
-    robot = to_unit(detector(frames), detector.image_size)
-    spread = np.sqrt(((robot - robot.mean(0)) ** 2).sum(-1).mean(0))  # (K,), unit coordinates
+    spread = robot_spread(config.task, detector, args.robot_frames)  # (K,), unit coordinates
     px = detector.image_size / 2
     print("spread per keypoint over robot frames, px:", " ".join(f"{s * px:.1f}" for s in spread))
     results = kept_policy_episodes(factory, args.runs, args.episodes)
