@@ -469,12 +469,27 @@ def _recorded(record: Path, make: Callable[[], dict[str, Any]]) -> dict[str, Any
 def _robot_keypoints(
     config: RunConfig, keypoints: Path, progress: bool
 ) -> tuple[KeypointDetector, np.ndarray]:
-    """The detector at ``keypoints`` and its keypoints (N, K, 2) px of the robot frames of
-    ``selection_frames``: what a clip's translations are judged against."""
+    """The detector at ``keypoints`` and its ``robot_pose_keypoints``."""
     from lbw.keypoints.trainer import KeypointDetector
 
     detector = KeypointDetector.load(keypoints)
-    return detector, detector(selection_frames(config, "robot", progress).frames)
+    return detector, robot_pose_keypoints(config, detector, progress)
+
+
+_POSE_KEYPOINTS: dict[tuple[Any, ...], np.ndarray] = {}
+
+
+def robot_pose_keypoints(config: RunConfig, detector: KeypointDetector, progress: bool = True) -> np.ndarray:
+    """(N, K, 2) px keypoints under ``detector`` of the robot frames of ``selection_frames``:
+    what a clip's translations are judged against (the clip check, ``alternatives_choice``) and
+    the poses a demo snaps onto (``snap_to_robot``). Computed once per process for each
+    detector's weights and frames: a run needs them up to three times. Read-only."""
+    key = (str(data_path(_selection_data(config), "robot").resolve()), detector.fingerprint())
+    if key not in _POSE_KEYPOINTS:
+        keypoints = detector(selection_frames(config, "robot", progress).frames)
+        keypoints.setflags(write=False)
+        _POSE_KEYPOINTS[key] = keypoints
+    return _POSE_KEYPOINTS[key]
 
 
 def _clip_gaps(
@@ -498,9 +513,18 @@ def selection_frames(config: RunConfig, domain: str, progress: bool = True) -> F
     snaps onto (``snap_to_robot``). A quarter of the data's count, collected with seed
     2000 + data seed, which no training set uses, human ones in the training's own looks
     (``data.human_appearance``): a snapshot that loses a look it was trained on must show it."""
+    from lbw.dataset import load_frames
+
+    return load_frames(data_stage(_selection_data(config), domain, progress))
+
+
+def _selection_data(config: RunConfig) -> RunConfig:
+    """A config whose data are ``config``'s selection frames (``selection_frames``)."""
     data = config.data
-    seed, looks = 2000 + data.seed, data.human_appearance
-    return cached_frames(config.task, domain, data.selection_frames, seed, config.root, progress, looks)
+    frames = DataConfig(
+        frames=data.selection_frames, seed=2000 + data.seed, human_appearance=data.human_appearance
+    )
+    return RunConfig(task=config.task, root=config.root, data=frames)
 
 
 def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 import yaml
 
 from lbw import envs
@@ -646,3 +647,24 @@ def test_snap_to_robot_puts_the_run_reference_on_robot_poses(tmp_path: Path) -> 
         np.testing.assert_allclose(b.keypoints[-1], robot[nearest].mean(0), atol=1e-5)
     oracle = dataclasses.replace(own, method="oracle", snap_to_robot=1)
     assert method_env_factory(oracle, {}).demonstration is None  # no clip: nothing to snap
+
+
+def test_robot_pose_keypoints_are_computed_once_per_detector(tmp_path: Path) -> None:
+    """The robot poses a run judges and snaps its clip against go through the detector once
+    per process: a detector loaded again from the same checkpoint gets the same array back, a
+    detector with other weights gets its own, and neither can be written to."""
+    from lbw.keypoints.trainer import KeypointDetector
+    from lbw.stages import keypoints_stage, robot_pose_keypoints, selection_frames
+
+    config = load_config("configs/reach.yaml", tiny(tmp_path))
+    checkpoint = keypoints_stage(config, progress=False)
+    first = robot_pose_keypoints(config, KeypointDetector.load(checkpoint))
+    again = KeypointDetector.load(checkpoint)
+    assert robot_pose_keypoints(config, again) is first
+    np.testing.assert_array_equal(first, again(selection_frames(config, "robot", progress=False).frames))
+    with pytest.raises(ValueError, match="read-only"):
+        first[0, 0, 0] = 0.0
+    with torch.no_grad():
+        next(again.model.parameters()).add_(1.0)
+    assert again.fingerprint() != KeypointDetector.load(checkpoint).fingerprint()
+    assert robot_pose_keypoints(config, again) is not first

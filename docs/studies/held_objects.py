@@ -5,7 +5,10 @@ held-out robot frames is small (the objects: the arm ranges over the frame) keep
 the arm keypoints get weight a from the step the reference holds its last pose on. Measured: the
 share of (success, failure) pairs of the runs' kept policies' episodes ranked right under each
 clip's reward, and where each clip's held pose lies against the successes' and failures' final
-keypoints (no ground truth in the weights; success is the simulator's, for scoring only):
+keypoints (no ground truth in the weights; success is the simulator's, for scoring only).
+Also printed, for comparison: the plain reward (every weight 1), and the same on keypoint
+displacements (each episode's keypoints minus its reset frame's, the reference's minus its
+first frame's), which a translation offset that stays the same over the clip would not move:
 
     python docs/studies/held_objects.py runs/drawer_close/snap_white_seed1 \
         runs/drawer_close/room_seed0 runs/drawer_close/snap_white_seed0 runs/drawer_close/room_seed1 \
@@ -68,6 +71,11 @@ def main() -> None:
             "| to the failures':",
             " ".join(f"{d:.1f}" for d in to_failures),
         )
+        ones = np.ones(keypoints.shape[2])
+        plain = successes_ranked_above_failures(weighted_returns(keypoints, reference, ones), success)
+        moved = weighted_returns(keypoints - keypoints[:, :1], reference - reference[:1], ones)
+        displaced = successes_ranked_above_failures(moved, success)
+        print(f"  plain: successes above failures {plain:.2f}; on displacements {displaced:.2f}")
         for arm in ARM_WEIGHTS:
             for weight in OBJECT_WEIGHTS:
                 # Per step after the reset frame: the arm's weight falls to ``arm`` once held.

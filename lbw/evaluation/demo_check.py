@@ -156,7 +156,7 @@ def check_clip(
     does not exist). Returns the check, the translated frames and their keypoints."""
     from lbw import envs
     from lbw.policy.reference import robot_pace
-    from lbw.stages import selection_frames
+    from lbw.stages import robot_pose_keypoints, selection_frames
     from lbw.video import read_video, resize
 
     robot = selection_frames(config, "robot", progress)
@@ -166,7 +166,7 @@ def check_clip(
         resize(raw, detector.image_size),
         detector,
         translator,
-        detector(robot.frames),
+        robot_pose_keypoints(config, detector, progress),
         robot.episode,
         robot_pace(config.task, detector),
         envs.MAX_EPISODE_STEPS + 1,

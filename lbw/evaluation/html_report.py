@@ -42,6 +42,7 @@ def write_html(
     copied from its folder if it is in ``fresh`` (None: every run); the others keep the copies
     an earlier report made. Returns its path."""
     out = Path(out)
+    fresh = every_run_fresh(runs, fresh)
     body = [f"<h1>Results</h1>\n{_table(header, rows)}"]
     for task in dict.fromkeys(row[0] for row in rows):  # the table's order
         body.append(f"<h2>{html.escape(task)}</h2>")
@@ -57,7 +58,7 @@ def write_html(
                 n for i in range(1, len(runs) + 2) if (n := name if i == 1 else f"{name}-{i}") not in used
             )
             used.add(name)
-            copy = fresh is None or run["run_dir"] in fresh
+            copy = run["run_dir"] in fresh
             body.append(_run_section(run, out / "runs" / task / name, out, run is best, copy))
     page = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>lbw results</title>'
@@ -65,6 +66,11 @@ def write_html(
     )
     write_text(out / "index.html", page)
     return out / "index.html"
+
+
+def every_run_fresh(runs: list[dict[str, Any]], fresh: Collection[str] | None) -> set[str]:
+    """The run folders whose files a report reads now: ``fresh``, or every run's when None."""
+    return {r["run_dir"] for r in runs} if fresh is None else set(fresh)
 
 
 def _table(header: tuple[str, ...], rows: list[list[str]]) -> str:

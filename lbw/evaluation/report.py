@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 
 from lbw.envs import registered_tasks
-from lbw.evaluation.html_report import write_html
+from lbw.evaluation.html_report import every_run_fresh, write_html
 from lbw.files import RunDirError, copy_file, read_jsonl, save_figure, write_json, write_text
 from lbw.methods import method_names
 from lbw.video import read_video, write_video
@@ -245,6 +245,7 @@ def write_report(
     report does not write are left alone, with a warning naming them."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    fresh = every_run_fresh(runs, fresh)
     written: set[Path] = set()
     lines = [
         "# Results",
@@ -267,7 +268,7 @@ def write_report(
         if best is not None and videos:
             video = out / "videos" / f"{task}_{best['label']}_seed{best['seed']}.mp4"
             gif = video.with_suffix(".gif")  # shown inline where an mp4 is only a link
-            if (fresh is None or best["run_dir"] in fresh) and Path(best["videos"][0]).is_file():
+            if best["run_dir"] in fresh and Path(best["videos"][0]).is_file():
                 video.parent.mkdir(exist_ok=True)
                 copy_file(best["videos"][0], video)
                 frames = read_video(video)[::2]  # every other frame at 2/3 size: a few hundred KB

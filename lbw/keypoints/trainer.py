@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -181,6 +182,14 @@ class KeypointDetector:
         load_state(model, checkpoint["model"], path)
         resolved = pick_device(device)
         return cls(model.to(resolved), resolved, checkpoint["config"].get("task"))
+
+    def fingerprint(self) -> str:
+        """A hash of the model's config and weights: equal for detectors that compute the same."""
+        digest = hashlib.sha256(repr(asdict(self.model.config)).encode())
+        for name, tensor in self.model.state_dict().items():
+            digest.update(name.encode())
+            digest.update(tensor.detach().cpu().numpy().tobytes())
+        return digest.hexdigest()[:16]
 
     def save(self, path: str | os.PathLike) -> Path:
         """An inference-only checkpoint (no optimizer state): small enough to ship."""

@@ -165,9 +165,9 @@ def method_env_factory(config: RunConfig, stages: dict[str, str]) -> MethodEnvFa
     snap = config.snap_to_robot if config.method_spec.reward == "keypoints" else 0
     robot = None
     if snap:
-        from lbw.stages import selection_frames
+        from lbw.stages import robot_pose_keypoints
 
-        robot = detector(selection_frames(config, "robot", progress=False).frames)
+        robot = robot_pose_keypoints(config, detector, progress=False)
     demonstration = load_demonstration(
         config.reward_clip, detector, translator, length, nominal_pace, snap, robot
     )
