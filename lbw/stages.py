@@ -129,9 +129,15 @@ def cached_frames(
     keeps in ROOT/TASK/stages/."""
     from lbw.dataset import load_frames
 
+    return load_frames(data_stage(frames_config(task, frames, seed, root, appearance), domain, progress))
+
+
+def frames_config(
+    task: str, frames: int, seed: int, root: str = "runs", appearance: str = "varied"
+) -> RunConfig:
+    """A config whose data are ``frames`` frames of ``task`` collected with ``seed``."""
     data = DataConfig(frames=frames, seed=seed, human_appearance=appearance)
-    config = RunConfig(task=task, root=root, data=data)
-    return load_frames(data_stage(config, domain, progress))
+    return RunConfig(task=task, root=root, data=data)
 
 
 def stage_folder(config: RunConfig, name: str, keypoints: Path | None = None) -> Path:
@@ -317,7 +323,7 @@ def snapshot_selection(
             candidates = sorted((folder / SNAPSHOTS).glob("*.pt")) or [translator]
             translators = {p.relative_to(folder).as_posix(): Translator.load(p) for p in candidates}
             detector = KeypointDetector.load(keypoints)
-            robot_keypoints = detector(robot.frames)  # once, for every candidate and both measures
+            robot_keypoints = robot_pose_keypoints(config, detector, progress)  # for every candidate
             gaps = unpaired_keypoint_gap(detector, human, robot, translators, robot_keypoints)
             gaps = {name: gaps[name] for name in translators}
             trip = slice(ROUND_TRIP_FRAMES)
@@ -521,10 +527,8 @@ def selection_frames(config: RunConfig, domain: str, progress: bool = True) -> F
 def _selection_data(config: RunConfig) -> RunConfig:
     """A config whose data are ``config``'s selection frames (``selection_frames``)."""
     data = config.data
-    frames = DataConfig(
-        frames=data.selection_frames, seed=2000 + data.seed, human_appearance=data.human_appearance
-    )
-    return RunConfig(task=config.task, root=config.root, data=frames)
+    seed, looks = 2000 + data.seed, data.human_appearance
+    return frames_config(config.task, data.selection_frames, seed, config.root, looks)
 
 
 def perception_stages(config: RunConfig, progress: bool = True) -> dict[str, str]:

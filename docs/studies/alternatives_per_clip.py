@@ -23,7 +23,7 @@ from held_pose import CLIP_HELP, paired_clips
 from lbw.config import load_config
 from lbw.evaluation.demo_check import clip_gap
 from lbw.keypoints.trainer import KeypointDetector
-from lbw.stages import selection_frames
+from lbw.stages import robot_pose_keypoints
 from lbw.translation import Translator
 
 
@@ -37,7 +37,7 @@ def main() -> None:
     args = parser.parse_intermixed_args()
     config = load_config(args.config, args.overrides)
     detector = KeypointDetector.load(config.keypoints.checkpoint)
-    robot = detector(selection_frames(config, "robot").frames)
+    robot = robot_pose_keypoints(config, detector)
     paths = [config.translator.checkpoint, *config.translator.alternatives]
     translators = {str(p): Translator.load(p) for p in paths}
     for clip, (human, paired_frames) in paired_clips(args.clip, detector.image_size).items():

@@ -25,7 +25,7 @@ import numpy as np
 from lbw.config import load_config
 from lbw.evaluation.demo_check import clip_gap
 from lbw.keypoints.trainer import KeypointDetector
-from lbw.stages import selection_frames, stage_folder
+from lbw.stages import robot_pose_keypoints, stage_folder
 from lbw.translation import Translator
 from lbw.translation.base import SNAPSHOTS
 from lbw.translation.consensus import consensus_choice, second_half
@@ -47,7 +47,7 @@ def main() -> None:
     args = parser.parse_args()
     config = load_config(args.config, args.overrides)
     detector = KeypointDetector.load(config.keypoints.checkpoint)
-    robot = detector(selection_frames(config, "robot").frames)
+    robot = robot_pose_keypoints(config, detector)
     human = resize(read_video(args.human), detector.image_size)
     paired = detector(read_video(args.robot, size=detector.image_size))
     rows, late = [], []  # late: the keypoints of the second-half snapshots, (T, K, 2) each
