@@ -247,7 +247,7 @@ def test_colour_jitter_turns_hues_keeps_greys_and_is_seeded() -> None:
 
 def test_colour_jitter_changes_training_and_names_its_stage(tmp_path: Path) -> None:
     from lbw.config import ConfigError, load_config
-    from lbw.stages import _training_keys, stage_folder
+    from lbw.stages.build import _training_keys, stage_folder
 
     human, robot = _domain((200, 150, 120)), _domain((90, 90, 100))
 
