@@ -445,6 +445,15 @@ def test_report_copies_the_best_lbw_video_and_warns_of_stale_files(tmp_path: Pat
     assert "the run reported" in (page / "config.yaml").read_text()
     assert main(["report", str(other), "--out", str(tmp_path / "empty"), "--add"]) == 1
 
+    # --drop takes recorded runs out (new runs of another name replace them); a pattern that
+    # matches nothing, or --drop without --add, is an error and changes nothing.
+    before = (out / "runs.json").read_text()
+    assert main(["report", str(other), "--out", str(out), "--add", "--drop", "*/lbw_seed9"]) == 1
+    assert main(["report", str(other), "--out", str(out), "--drop", str(run_dir)]) == 1
+    assert (out / "runs.json").read_text() == before
+    assert main(["report", str(other), "--out", str(out), "--add", "--drop", str(tmp_path / "lbw_*")]) == 0
+    assert [r["label"] for r in json.loads((out / "runs.json").read_text())] == ["oracle"]
+
 
 def test_stage_names_follow_what_they_are_trained_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -71,11 +71,14 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> None:
     from lbw.evaluation.report import collect_runs, headline_table, merge_runs, results_table, write_report
+    from lbw.files import RunDirError
 
     runs = collect_runs(args.runs)
     fresh = {r["run_dir"] for r in runs}
     if args.add:
-        runs = merge_runs(Path(args.out) / "runs.json", runs)
+        runs = merge_runs(Path(args.out) / "runs.json", runs, drop=args.drop)
+    elif args.drop:
+        raise RunDirError("--drop removes runs an earlier report recorded: use it with --add")
     page = write_report(runs, args.out, videos=not args.no_videos, fresh=fresh)
     print(headline_table(runs), results_table(runs), sep="\n\n")
     print(f"wrote {page} and the learning curves next to it")
@@ -176,5 +179,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="add the runs to those of OUT/runs.json (a run of the same folder is replaced; the "
         "others keep the pages made of them, even where their folder now holds another run)",
+    )
+    report.add_argument(
+        "--drop",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="with --add: remove the recorded runs whose folder matches this glob pattern "
+        "(e.g. 'runs/push/lbw_seed*' when new runs replace them; repeatable)",
     )
     report.set_defaults(run=_report)

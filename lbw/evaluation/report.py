@@ -18,6 +18,7 @@ table and curves and, per run, its video, success map and config, from the file 
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -56,14 +57,24 @@ def collect_runs(run_dirs: list[str | os.PathLike]) -> list[dict[str, Any]]:
     return runs
 
 
-def merge_runs(recorded: str | os.PathLike, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def merge_runs(
+    recorded: str | os.PathLike, runs: list[dict[str, Any]], drop: Collection[str] = ()
+) -> list[dict[str, Any]]:
     """The runs of a report's ``runs.json`` with ``runs`` added (a run of the same folder is
-    replaced): a report grows without every earlier run folder at hand."""
+    replaced) and those whose folder matches a glob pattern of ``drop`` removed (e.g.
+    ``runs/push/lbw_seed*``, when another variant takes their place): a report grows without
+    every earlier run folder at hand. A pattern that matches no recorded run is an error."""
     path = Path(recorded)
     if not path.is_file():
         raise RunDirError(f"{path}: no runs.json to add to (make the report without --add first)")
     new = {r["run_dir"] for r in runs}
-    return [r for r in json.loads(path.read_text()) if r["run_dir"] not in new] + runs
+    earlier = [r for r in json.loads(path.read_text()) if r["run_dir"] not in new]
+    for pattern in drop:
+        if not any(fnmatch.fnmatchcase(r["run_dir"], pattern) for r in earlier):
+            folders = ", ".join(sorted({str(Path(r["run_dir"]).parent) for r in earlier}))
+            raise RunDirError(f"--drop {pattern}: matches no run of {path} (their folders: {folders})")
+    kept = [r for r in earlier if not any(fnmatch.fnmatchcase(r["run_dir"], p) for p in drop)]
+    return kept + runs
 
 
 def tasks_of(runs: list[dict[str, Any]]) -> list[str]:
