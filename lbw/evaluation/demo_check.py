@@ -166,7 +166,7 @@ def check_clip(
         resize(raw, detector.image_size),
         detector,
         translator,
-        robot_pose_keypoints(config, detector, progress),
+        robot_pose_keypoints(config, detector, progress, robot_frames=robot),
         robot.episode,
         robot_pace(config.task, detector),
         envs.MAX_EPISODE_STEPS + 1,

@@ -271,14 +271,21 @@ def keypoints_stage(config: RunConfig, progress: bool = True) -> Path:
 _POSE_KEYPOINTS: dict[tuple[Any, ...], np.ndarray] = {}
 
 
-def robot_pose_keypoints(config: RunConfig, detector: KeypointDetector, progress: bool = True) -> np.ndarray:
+def robot_pose_keypoints(
+    config: RunConfig,
+    detector: KeypointDetector,
+    progress: bool = True,
+    robot_frames: FrameDataset | None = None,
+) -> np.ndarray:
     """(N, K, 2) px keypoints under ``detector`` of the robot frames of ``selection_frames``:
     what a clip's translations are judged against (the clip check, ``alternatives_choice``) and
     the poses a demo snaps onto (``snap_to_robot``). Computed once per process for each
-    detector's weights and frames: a run needs them up to three times. Read-only."""
+    detector's weights and frames: a run needs them up to three times. Read-only.
+    ``robot_frames``: those frames, where the caller has read them already."""
     key = (str(data_path(_selection_data(config), "robot").resolve()), detector.fingerprint())
     if key not in _POSE_KEYPOINTS:
-        keypoints = detector(selection_frames(config, "robot", progress).frames)
+        frames = robot_frames if robot_frames is not None else selection_frames(config, "robot", progress)
+        keypoints = detector(frames.frames)
         keypoints.setflags(write=False)
         _POSE_KEYPOINTS[key] = keypoints
     return _POSE_KEYPOINTS[key]

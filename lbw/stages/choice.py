@@ -134,7 +134,7 @@ def snapshot_selection(
             candidates = sorted((folder / SNAPSHOTS).glob("*.pt")) or [translator]
             translators = {p.relative_to(folder).as_posix(): Translator.load(p) for p in candidates}
             detector = KeypointDetector.load(keypoints)
-            robot_keypoints = robot_pose_keypoints(config, detector, progress)  # for every candidate
+            robot_keypoints = robot_pose_keypoints(config, detector, progress, robot_frames=robot)
             gaps = unpaired_keypoint_gap(detector, human, robot, translators, robot_keypoints)
             gaps = {name: gaps[name] for name in translators}
             trip = slice(ROUND_TRIP_FRAMES)
