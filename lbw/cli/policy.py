@@ -73,12 +73,12 @@ def _report(args: argparse.Namespace) -> None:
     from lbw.evaluation.report import collect_runs, headline_table, merge_runs, results_table, write_report
     from lbw.files import RunDirError
 
+    if args.drop and not args.add:  # a usage error: said before any run folder is read
+        raise RunDirError("--drop removes runs an earlier report recorded: use it with --add")
     runs = collect_runs(args.runs)
     fresh = {r["run_dir"] for r in runs}
     if args.add:
         runs = merge_runs(Path(args.out) / "runs.json", runs, drop=args.drop)
-    elif args.drop:
-        raise RunDirError("--drop removes runs an earlier report recorded: use it with --add")
     page = write_report(runs, args.out, videos=not args.no_videos, fresh=fresh)
     print(headline_table(runs), results_table(runs), sep="\n\n")
     print(f"wrote {page} and the learning curves next to it")
