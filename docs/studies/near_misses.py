@@ -24,9 +24,10 @@ import argparse
 import numpy as np
 
 from lbw import envs
+from lbw.evaluation.reward import _trajectory
 from lbw.keypoints.trainer import KeypointDetector
 from lbw.policy.methods import load_demonstration
-from lbw.policy.reference import robot_pace, to_unit
+from lbw.policy.reference import robot_pace
 from lbw.policy.wrappers import KeypointReward
 from lbw.translation import Translator
 
@@ -50,17 +51,14 @@ def act(kind: str, task, start_opening: float) -> np.ndarray:
 
 def episode(kind: str, seed: int, detector: KeypointDetector) -> tuple[np.ndarray, bool]:
     """Keypoints (T + 1, K, 2) in [-1, 1] of one episode and its success."""
-    env = envs.make("drawer_close", obs_mode="pixels", image_size=detector.image_size)
-    try:
-        frame, _ = env.reset(seed=seed)
-        frames, done, info, start = [frame], False, {}, env.unwrapped.opening()
-        while not done:
-            frame, _, terminated, truncated, info = env.step(act(kind, env.unwrapped, start))
-            frames.append(frame)
-            done = terminated or truncated
-    finally:
-        env.close()
-    return to_unit(detector(np.stack(frames)), detector.image_size), bool(info.get("is_success"))
+    start: list[float] = []  # the drawer's opening at reset, read at the first step
+
+    def step(env, t: int) -> np.ndarray:
+        if t == 0:
+            start.append(env.unwrapped.opening())
+        return act(kind, env.unwrapped, start[0])
+
+    return _trajectory("drawer_close", seed, "default", detector, step)
 
 
 def main() -> None:
